@@ -55,7 +55,7 @@ test: $(STAMP)
 
 # Maintainer helpers (not part of the test command).
 notebooks: $(STAMP)
-	for nb in $(NOTEBOOKS); do $(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+	for nb in $(NOTEBOOKS); do $(BIN)/jupyter-execute --inplace $$nb || exit 1; done
 
 data: $(STAMP)
 	$(BIN)/python -m sozialanalyse build-data
