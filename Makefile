@@ -35,7 +35,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -m "not book" -p no:cacheprovider
 
 nbval: $(STAMP)
-	$(BIN)/pytest --nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg \
+	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    -p no:cacheprovider $(NOTEBOOKS)
 
 html-tests: $(STAMP)
