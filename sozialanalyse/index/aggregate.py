@@ -1,0 +1,203 @@
+"""Aggregation of normalised indicators: weighted arithmetic and geometric means.
+
+The numpy functions work on stacked arrays (leading axes = Monte Carlo draws), so the Coin and
+the uncertainty analysis share one implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from sozialanalyse.errors import MethodError
+
+AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric")
+"""Names of the available aggregation methods."""
+
+
+def aggregate_array(
+    x: np.ndarray,
+    weights: np.ndarray | Sequence[float],
+    method: str = "arithmetic",
+    *,
+    names: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Weighted mean over the last axis.
+
+    Parameters
+    ----------
+    x
+        Array ``(..., n_areas, n_components)``.
+    weights
+        Non-negative weights broadcastable to ``x`` along the last axis, e.g. shape
+        ``(n_components,)`` or ``(n_draws, 1, n_components)``. They are divided by their sum,
+        so the result is a weighted mean even if they do not sum to one.
+    method
+        ``"arithmetic"``: ``sum(w x) / sum(w)``; ``"geometric"``: ``prod(x ** w) ** (1 / sum(w))``
+        (needs strictly positive ``x``, e.g. min-max on 1..100 or rank).
+    names
+        Component names for error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``x.shape[:-1]``. NaN where any component is NaN.
+
+    Raises
+    ------
+    MethodError
+        Unknown method, negative weights, non-positive values under the geometric mean.
+    """
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if method not in AGGREGATIONS:
+        raise MethodError(f"unknown aggregation '{method}'; choose one of {AGGREGATIONS}")
+    if np.any(w < 0):
+        raise MethodError("weights must not be negative")
+    total = w.sum(axis=-1)
+    if np.any(total <= 0):
+        raise MethodError("weights sum to zero")
+    if method == "arithmetic":
+        return (x * w).sum(axis=-1) / total
+    if np.any(x <= 0):
+        j = int(np.argwhere(x <= 0)[0, -1])
+        label = names[j] if names is not None else f"component {j + 1}"
+        raise MethodError(
+            f"'{label}': geometric aggregation needs strictly positive values; use min-max "
+            "normalisation with lower > 0, rank normalisation, or the arithmetic mean"
+        )
+    return np.exp((np.log(x) * w).sum(axis=-1) / total)
+
+
+def two_level_array(
+    x: np.ndarray,
+    groups: Sequence[int] | np.ndarray,
+    indicator_weights: np.ndarray | Sequence[float],
+    dimension_weights: np.ndarray | Sequence[float],
+    within: str = "arithmetic",
+    across: str = "arithmetic",
+    *,
+    names: Sequence[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Aggregate indicators to dimensions and dimensions to the index.
+
+    Parameters
+    ----------
+    x
+        Normalised indicators ``(..., n_areas, n_indicators)``.
+    groups
+        Dimension code ``0 .. k-1`` per indicator.
+    indicator_weights
+        ``(..., n_indicators)`` weights within dimensions.
+    dimension_weights
+        ``(..., k)`` weights of the dimensions.
+    within, across
+        Aggregation method inside each dimension and across dimensions.
+    names
+        Indicator names for error messages.
+
+    Returns
+    -------
+    dimensions : numpy.ndarray
+        ``(..., n_areas, k)`` dimension scores.
+    index : numpy.ndarray
+        ``(..., n_areas)`` index values.
+    """
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(groups, dtype=int)
+    wi = np.asarray(indicator_weights, dtype=float)
+    wd = np.asarray(dimension_weights, dtype=float)
+    k = int(g.max()) + 1
+    if wd.shape[-1] != k:
+        raise MethodError(f"{wd.shape[-1]} dimension weights given for {k} dimensions")
+    dims = []
+    for code in range(k):
+        cols = np.flatnonzero(g == code)
+        sub_names = None if names is None else [names[j] for j in cols]
+        w_sub = wi[..., cols]
+        if w_sub.ndim > 1:
+            w_sub = w_sub[..., None, :]
+        dims.append(aggregate_array(x[..., cols], w_sub, within, names=sub_names))
+    dim_scores = np.stack(dims, axis=-1)
+    wd_b = wd[..., None, :] if wd.ndim > 1 else wd
+    return dim_scores, aggregate_array(dim_scores, wd_b, across)
+
+
+def rank_array(score: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Rank areas so that 1 = highest score (most burdened); ties share the lowest rank.
+
+    Parameters
+    ----------
+    score
+        Index values, areas along ``axis``.
+    axis
+        The area axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer-valued ranks as floats.
+    """
+    return rankdata(-np.asarray(score, dtype=float), method="min", axis=axis)
+
+
+def aggregate_frame(
+    normalised: pd.DataFrame,
+    dimension_of: pd.Series,
+    indicator_weights: pd.Series,
+    dimension_weights: pd.Series,
+    within: str = "arithmetic",
+    across: str = "arithmetic",
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Aggregate a wide frame of normalised indicators into dimension scores and the index.
+
+    Parameters
+    ----------
+    normalised
+        Areas x indicators (higher = more burden).
+    dimension_of
+        Series indicator -> dimension name.
+    indicator_weights
+        Series indicator -> weight within its dimension.
+    dimension_weights
+        Series dimension -> weight.
+    within, across
+        ``"arithmetic"`` or ``"geometric"``.
+
+    Returns
+    -------
+    dimensions : pandas.DataFrame
+        Areas x dimensions (in the order of ``dimension_weights``).
+    index : pandas.Series
+        The composite index per area, named ``"index"``.
+
+    Raises
+    ------
+    MethodError
+        If a value is missing (naming area and indicator) or a method cannot be applied.
+    """
+    cols = list(normalised.columns)
+    missing = normalised.isna()
+    if missing.to_numpy().any():
+        area, indicator = missing.stack().loc[lambda s: s].index[0]
+        raise MethodError(
+            f"area '{area}', indicator '{indicator}': value missing at aggregation; choose an "
+            "imputation method (coin.set('impute', method=...)) or drop the indicator"
+        )
+    dim_names = list(dimension_weights.index)
+    code = {d: i for i, d in enumerate(dim_names)}
+    unknown = [c for c in cols if dimension_of[c] not in code]
+    if unknown:
+        raise MethodError(f"indicator '{unknown[0]}': dimension '{dimension_of[unknown[0]]}' has "
+                          "no dimension weight")
+    groups = np.array([code[dimension_of[c]] for c in cols])
+    dims, idx = two_level_array(
+        normalised.to_numpy(dtype=float), groups,
+        indicator_weights.reindex(cols).to_numpy(dtype=float),
+        dimension_weights.to_numpy(dtype=float), within, across,
+        names=[str(c) for c in cols])
+    return (pd.DataFrame(dims, index=normalised.index, columns=dim_names),
+            pd.Series(idx, index=normalised.index, name="index"))

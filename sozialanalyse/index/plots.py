@@ -1,0 +1,211 @@
+"""Figures for the index chapters: rank uncertainty, priority probabilities, trends, maps.
+
+Every function returns a :class:`matplotlib.figure.Figure` and never calls ``plt.show()``, so
+notebooks can glue the figure. Labels are passed in by the caller (the book is German).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+
+def rank_uncertainty(
+    summary: pd.DataFrame,
+    labels: pd.Series | None = None,
+    *,
+    title: str = "",
+    xlabel: str = "Rang (1 = höchste Belastung)",
+    band_label: str = "5–95 %",
+    median_label: str = "Median",
+    nominal_label: str = "nominal",
+) -> Figure:
+    """Median rank with its 5–95 % band per area (areas sorted by median rank).
+
+    Parameters
+    ----------
+    summary
+        Output of :meth:`sozialanalyse.index.uncertainty.MonteCarloResult.summary`
+        (columns ``median_rank``, ``rank_lo``, ``rank_hi``, ``nominal_rank``).
+    labels
+        Display name by area (default: the index).
+    """
+    s = summary.sort_values(["median_rank", "nominal_rank"])
+    names = [str(labels.get(a, a)) if labels is not None else str(a) for a in s.index]
+    y = np.arange(len(s))
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(s) + 1.2))
+    ax.hlines(y, s["rank_lo"], s["rank_hi"], color="0.6", lw=4, label=band_label)
+    ax.plot(s["median_rank"], y, "o", color="C0", label=median_label)
+    ax.plot(s["nominal_rank"], y, "x", color="C3", label=nominal_label)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0.5, len(s) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def probability_bars(
+    p: pd.Series,
+    labels: pd.Series | None = None,
+    *,
+    title: str = "",
+    xlabel: str = "Wahrscheinlichkeit",
+) -> Figure:
+    """Horizontal bars of a probability per area (e.g. of being a priority area)."""
+    p = p.sort_values(ascending=False)
+    names = [str(labels.get(a, a)) if labels is not None else str(a) for a in p.index]
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(p) + 1.2))
+    ax.barh(np.arange(len(p)), p.to_numpy(), color="C0")
+    ax.set_yticks(np.arange(len(p)), names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def index_trend(
+    panel: pd.DataFrame,
+    highlight: list | None = None,
+    labels: pd.Series | None = None,
+    *,
+    value: str = "index",
+    title: str = "",
+    ylabel: str = "Index",
+) -> Figure:
+    """Index over time per area; ``highlight`` areas in colour, the others grey.
+
+    Parameters
+    ----------
+    panel
+        Columns ``area``, ``year`` and ``value``.
+    """
+    fig, ax = plt.subplots(figsize=(7, 5))
+    highlight = list(highlight or [])
+    for area, g in panel.groupby("area"):
+        g = g.sort_values("year")
+        if area in highlight:
+            name = str(labels.get(area, area)) if labels is not None else str(area)
+            ax.plot(g["year"], g[value], marker="o", lw=2, label=name)
+        else:
+            ax.plot(g["year"], g[value], color="0.75", lw=1)
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.set_ylabel(ylabel)
+    ax.set_xticks(sorted(panel["year"].unique()))
+    if highlight:
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2,
+                  frameon=False)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def class_matrix(
+    status: pd.Series,
+    dynamics: pd.Series,
+    labels: pd.Series | None = None,
+    *,
+    status_order: list | None = None,
+    dynamics_order: list | None = None,
+    title: str = "",
+    xlabel: str = "Dynamik",
+    ylabel: str = "Status",
+) -> Figure:
+    """Status x dynamics matrix: number of areas per cell, annotated with their names."""
+    st = status.astype(str)
+    dy = dynamics.reindex(status.index).astype(str)
+    rows = status_order or sorted(st.unique())
+    cols = dynamics_order or sorted(dy.unique())
+    counts = pd.crosstab(st, dy).reindex(index=rows, columns=cols, fill_value=0)
+    fig, ax = plt.subplots(figsize=(2.6 * len(cols) + 1.5, 1.3 * len(rows) + 1))
+    sns.heatmap(counts, annot=False, cmap="Blues", cbar=False, linewidths=1, linecolor="white",
+                ax=ax, vmin=0)
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            members = st.index[(st == r) & (dy == c)]
+            names = [str(labels.get(a, a)) if labels is not None else str(a) for a in members]
+            text = f"{len(members)}" + ("\n" + "\n".join(names) if names else "")
+            dark = counts.loc[r, c] > counts.to_numpy().max() / 2
+            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_bars(si: pd.DataFrame, labels: dict | None = None, *, title: str = "") -> Figure:
+    """First-order and total Sobol' indices per factor (output of the sensitivity module)."""
+    names = [labels.get(f, f) if labels else f for f in si.index]
+    y = np.arange(len(si))
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(si) + 1.2))
+    ax.barh(y - 0.2, si["S1"].clip(lower=0), height=0.4, label="erste Ordnung (S1)")
+    ax.barh(y + 0.2, si["ST"].clip(lower=0), height=0.4, label="gesamt (ST)")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(1.0, float(si["ST"].max()) * 1.05))
+    ax.legend(fontsize="small", loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def coassignment_heatmap(co: pd.DataFrame, labels: pd.Series | None = None, *,
+                         title: str = "") -> Figure:
+    """Heatmap of co-assignment rates (share of replicates in which two areas share a type)."""
+    names = [str(labels.get(a, a)) if labels is not None else str(a) for a in co.index]
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    sns.heatmap(pd.DataFrame(co.to_numpy(), index=names, columns=names), vmin=0, vmax=1,
+                cmap="viridis", square=True, ax=ax, cbar_kws={"label": "Anteil"})
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def choropleth(
+    gdf,
+    column: str,
+    *,
+    title: str = "",
+    cmap: str = "RdYlBu_r",
+    legend_label: str = "",
+    categorical: bool = False,
+    ax=None,
+) -> Figure:
+    """Map of one column of a GeoDataFrame (e.g. Stadtteile coloured by their index)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 6))
+    else:
+        fig = ax.figure
+    kw = {"legend": True, "edgecolor": "white", "linewidth": 0.4,
+          "missing_kwds": {"color": "0.9", "label": "keine Angabe"}}
+    if categorical:
+        gdf.plot(column=column, categorical=True, cmap=cmap, ax=ax,
+                 legend_kwds={"fontsize": "small", "loc": "lower left"}, **kw)
+    else:
+        gdf.plot(column=column, cmap=cmap, ax=ax,
+                 legend_kwds={"label": legend_label, "shrink": 0.7}, **kw)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,159 @@
+"""Errors of the index pipeline: each names the indicator, dimension, area or years."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sozialanalyse.errors import InputDataError, MethodError
+from sozialanalyse.index import Coin
+from sozialanalyse.index.aggregate import aggregate_array
+from sozialanalyse.index.normalise import normalise_array
+from sozialanalyse.index.presets import check_preset, load_preset
+from sozialanalyse.index.toy import toy_data
+from sozialanalyse.index.weights import dimension_weights, manual_weights
+
+
+def _data(values_b=(4.0, 3.0, 2.0, 1.0), years=None):
+    rows = []
+    for year in years or [None]:
+        for area, a, b in zip("wxyz", (1.0, 2.0, 3.0, 5.0), values_b, strict=True):
+            for ind, v in (("alpha", a), ("beta", b)):
+                row = {"area": area, "indicator": ind, "value": v}
+                if year is not None:
+                    row["year"] = year
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+META = pd.DataFrame({"indicator": ["alpha", "beta"], "dimension": ["D", "D"],
+                     "direction": [1, -1]})
+
+
+def test_zero_variance_indicator_is_named():
+    coin = Coin(_data(values_b=(2.0, 2.0, 2.0, 2.0)), META)
+    with pytest.raises(MethodError, match="'beta'.*zero variance"):
+        coin.regenerate()
+    with pytest.raises(MethodError, match="'col_b'"):
+        normalise_array(np.array([[1.0, 3.0], [2.0, 3.0]]), "rank", names=["col_a", "col_b"])
+
+
+def test_all_missing_column_is_named():
+    data = _data(values_b=(np.nan,) * 4)
+    coin = Coin(data, META).set("impute", method="mean")
+    with pytest.raises(MethodError, match="'beta'.*all values are missing"):
+        coin.regenerate()
+    with pytest.raises(MethodError, match="'second'.*all values are missing"):
+        normalise_array(np.array([[1.0, np.nan], [2.0, np.nan]]), names=["first", "second"])
+
+
+def test_missing_cell_without_imputation_names_area_and_indicator():
+    coin = Coin(_data(values_b=(4.0, np.nan, 2.0, 1.0)), META)
+    with pytest.raises(MethodError, match="area 'x', indicator 'beta'"):
+        coin.regenerate()
+
+
+def test_weights_not_summing_to_one_name_the_dimension():
+    dim_of = pd.Series({"alpha": "Arbeit", "beta": "Arbeit"})
+    with pytest.raises(MethodError, match="dimension 'Arbeit'.*alpha, beta sum to 0.9"):
+        manual_weights(dim_of, {"alpha": 0.5, "beta": 0.4})
+    with pytest.raises(MethodError, match="indicator 'beta': no manual weight"):
+        manual_weights(dim_of, {"alpha": 1.0})
+    with pytest.raises(MethodError, match="dimension weights.*sum to 1.2"):
+        dimension_weights(["A", "B"], {"A": 0.6, "B": 0.6})
+    coin = Coin(_data(), META).set("weight", method="manual", weights={"alpha": 0.7, "beta": 0.7})
+    with pytest.raises(MethodError, match="dimension 'D'"):
+        coin.regenerate()
+
+
+def test_negative_weight_is_named():
+    with pytest.raises(MethodError, match="'beta'.*non-negative"):
+        manual_weights(pd.Series({"alpha": "D", "beta": "D"}), {"alpha": 1.5, "beta": -0.5})
+
+
+def test_unknown_direction_names_the_indicator():
+    meta = META.assign(direction=[1, "up"])
+    with pytest.raises(MethodError, match="indicator 'beta': unknown direction 'up'"):
+        Coin(_data(), meta)
+    with pytest.raises(MethodError, match="'c2': unknown direction 0"):
+        normalise_array(np.eye(3)[:, :2], directions=[1, 0], names=["c1", "c2"])
+
+
+def test_dynamics_window_longer_than_data_names_the_years():
+    coin = Coin(_data(years=[2020, 2021, 2022]), META).set("dynamics", k=5)
+    with pytest.raises(MethodError, match=r"5 years \(2017-2022\).*cover 2020-2022.*k <= 2"):
+        coin.regenerate()
+
+
+def test_unknown_method_names_and_parameters():
+    coin = Coin(_data(), META)
+    with pytest.raises(MethodError, match="unknown step 'normalize'"):
+        coin.set("normalize", method="zscore")
+    with pytest.raises(MethodError, match="step 'normalise' has no parameter 'kind'"):
+        coin.set("normalise", kind="zscore")
+    with pytest.raises(MethodError, match="unknown normalisation 'z'"):
+        coin.set("normalise", method="z").regenerate()
+
+
+def test_geometric_mean_refuses_non_positive_values():
+    with pytest.raises(MethodError, match="'neg'.*strictly positive"):
+        aggregate_array(np.array([[1.0, -1.0]]), [0.5, 0.5], "geometric", names=["pos", "neg"])
+    coin = Coin(_data(), META).set("aggregate", within="geometric")
+    with pytest.raises(MethodError, match="strictly positive"):
+        coin.regenerate()  # z-scores are negative for some areas
+
+
+def test_screening_without_population_variable():
+    coin = Coin(_data(), META).set("screen", min_population=300)
+    with pytest.raises(MethodError, match="population_variable"):
+        coin.regenerate()
+
+
+def test_input_errors_name_column_and_row():
+    data = _data()
+    with pytest.raises(InputDataError, match="column 'value'"):
+        Coin(data.drop(columns="value"), META)
+    bad = data.copy()
+    bad["value"] = bad["value"].astype(object)
+    bad.loc[2, "value"] = "n/a"
+    with pytest.raises(InputDataError, match="column 'value', row 3: value 'n/a'"):
+        Coin(bad, META)
+    dup = pd.concat([data, data.iloc[[5]]], ignore_index=True)
+    with pytest.raises(InputDataError, match="row 9: area 'y', indicator 'beta'.*twice"):
+        Coin(dup, META)
+    with pytest.raises(InputDataError, match="indicator 'gamma' has no values"):
+        Coin(data, pd.concat([META, pd.DataFrame({"indicator": ["gamma"], "dimension": ["D"],
+                                                   "direction": [1]})]))
+
+
+def test_missing_denominator_is_named():
+    data, meta = toy_data()
+    data = data[data["indicator"] != "einwohner_u15"]
+    with pytest.raises(InputDataError, match="denominator 'einwohner_u15' of indicator "
+                                             "'kinderarmut'"):
+        Coin(data, meta).regenerate()
+
+
+def test_preset_elements_without_source_are_rejected():
+    preset = load_preset("berlin_mss")
+    preset["steps"]["screen"]["min_population"]["source"] = "nobody2020"
+    with pytest.raises(InputDataError, match="min_population.*'nobody2020'"):
+        check_preset(preset)
+    preset = load_preset("berlin_mss")
+    preset["indicators"][1]["direction_source"] = "unknown"
+    with pytest.raises(InputDataError, match="'langzeitarbeitslosigkeit'.*direction_source"):
+        check_preset(preset)
+    with pytest.raises(InputDataError, match="unknown preset 'paris'"):
+        load_preset("paris")
+
+
+def test_status_year_without_indicator_values_is_named():
+    data = _data(years=[2020, 2021])
+    extra = pd.DataFrame({"area": list("wxyz"), "year": 2023, "indicator": "pop",
+                          "value": [500.0] * 4})
+    coin = Coin(pd.concat([data, extra], ignore_index=True), META).set("select", year=2023)
+    with pytest.raises(MethodError, match="no indicator values for the status year 2023"):
+        coin.regenerate()
+    with pytest.raises(MethodError, match="year 2019 not in the data"):
+        coin.set("select", year=2019).regenerate()
