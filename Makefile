@@ -29,7 +29,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 lint: $(STAMP)
-	$(BIN)/ruff check sozialanalyse tests benchmarks
+	$(BIN)/ruff check sozialanalyse tests benchmarks _ext
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not book" -p no:cacheprovider
