@@ -10,6 +10,10 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(wildcard book/*.ipynb)
 # pip's output goes to .venv/install.log and is shown only when an install fails.
 PIP_QUIET := --quiet --disable-pip-version-check
+# BLAS threads on the tiny matrices of the simulation tests only cost time (2-core CI).
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: book test env lint unit nbval html-tests reproduce notebooks data benchmarks clean
 

@@ -1,0 +1,444 @@
+"""Headline results of the chapter "Methode: Vorher-nachher-Bewertung und Teststärke".
+
+Everything here rests on **simulated** case counts (yearly HzE counts per
+Dresden Stadtraum are not public), built by
+:mod:`sozialanalyse.evaluation.simulate` from the real young population per
+Stadtraum and published Dresden and Saxon HzE figures:
+
+* a simulated Dresden panel (17 Stadträume, 2014-2025) in which the study's three
+  reference areas (Pieschen, Leuben, Plauen) start a model project in 2020 with
+  a known effect, analysed with the panel DiD, a synthetic control and placebo
+  inference;
+* the planning question: with these three model Stadträume and five years before
+  and after, how large must the effect be to be detected with 80 % power
+  (minimum detectable effect), and how does that change with one model area,
+  more overdispersion or a higher baseline rate?
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from sozialanalyse.evaluation import event_study, panel_did, validate_panel
+from sozialanalyse.evaluation.placebo import PlaceboResult, placebo_in_space, placebo_in_time
+from sozialanalyse.evaluation.power import (
+    PowerDesign,
+    fit_poisson_twfe,
+    minimum_detectable_effect,
+    panel_arrays,
+    placebo_power,
+    power,
+    power_curve,
+)
+from sozialanalyse.evaluation.simulate import (
+    DRESDEN_MODEL_AREAS,
+    DRESDEN_SHORT_NAMES,
+    GORBITZ,
+    annual_trend,
+    calibration_value,
+    dresden_calibration,
+    dresden_panel,
+    dresden_young_population,
+)
+from sozialanalyse.evaluation.synth import SynthResult, synthetic_control
+
+#: Seed of every simulation in the chapter.
+SEED = 2017
+#: True effect in the simulated example panel (simulated, not an estimate).
+EXAMPLE_IRR = 0.85
+EXAMPLE_START = 2020
+#: Planning horizon: five years before and five after the start.
+PLAN_YEARS: tuple[int, ...] = tuple(range(2016, 2026))
+PLAN_PRE = 5
+N_SIMS = 1000
+TARGET_POWER = 0.8
+ALPHA = 0.05
+OVERDISP_ALT = 0.05
+CURVE_IRRS: tuple[float, ...] = tuple(np.round(np.arange(1.0, 0.649, -0.025), 3))
+
+
+# ---------------------------------------------------------------------------
+# the simulated example
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def example_panel() -> pd.DataFrame:
+    """The simulated Dresden panel with a true IRR of 0.85 from 2020 (simuliert)."""
+    return dresden_panel(irr=EXAMPLE_IRR, start_year=EXAMPLE_START, seed=SEED)
+
+
+def example_counts_table() -> pd.DataFrame:
+    """Simulated case counts per Stadtraum (rows) and year (columns), raw.
+
+    Show only through :func:`sozialanalyse.disclosure.case_count_table`.
+    """
+    p = example_panel()
+    wide = p.pivot(index="area", columns="year", values="cases")
+    names = p.drop_duplicates("area").set_index("area")["area_name"]
+    wide.index = [f"{a} {names[a]}" for a in wide.index]
+    wide.index.name = "Stadtraum"
+    wide.columns = [str(c) for c in wide.columns]
+    return wide
+
+
+def example_groups() -> pd.DataFrame:
+    """The simulated panel pooled into model areas and the other 14 Stadträume."""
+    p = example_panel()
+    g = p.assign(area=np.where(p["treated"], "Modell-Stadträume (simuliert)",
+                               "übrige Stadträume (simuliert)"))
+    out = g.groupby(["area", "year"], as_index=False)[["cases", "population"]].sum()
+    out["start_year"] = np.where(out["area"].str.startswith("Modell"), float(EXAMPLE_START),
+                                 np.nan)
+    return out
+
+
+def example_truth() -> pd.Series:
+    """True IRR by year relative to the start in the simulated example."""
+    p = example_panel()
+    rel = np.arange(p["year"].min(), p["year"].max() + 1) - EXAMPLE_START
+    return pd.Series(np.where(rel >= 0, EXAMPLE_IRR, 1.0), index=rel, name="irr")
+
+
+#: German labels of the calibration numbers for the book.
+CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
+    "city_rate": ("HzE-Rate Dresden (Mittel)", "HzE je 1.000 junge Menschen (0-20)"),
+    "gorbitz_rate": ("HzE-Rate Gorbitz", "HzE je 1.000 junge Menschen (0-20)"),
+    "gorbitz_young_2018": ("junge Menschen Gorbitz 2018", "Personen (0-20), Probe"),
+    "saxony_hze_young_persons_2017": ("junge Menschen mit HzE, Sachsen 2017", "Personen"),
+    "saxony_hze_young_persons_2024": ("junge Menschen mit HzE, Sachsen 2024", "Personen"),
+    "year_sd": ("Jahresschwankung", "Standardabweichung, log"),
+    "dispersion": ("Überdispersion alpha", "negatives Binomialmodell"),
+    "area_quantile": ("Lage von Gorbitz in der Ratenverteilung", "Quantil"),
+}
+
+
+def calibration_table() -> pd.DataFrame:
+    """The calibration numbers with sources, German labels, for display."""
+    from sozialanalyse.evaluation.simulate import calibration_frame
+
+    c = calibration_frame()
+    return pd.DataFrame(
+        {
+            "Größe": [CALIBRATION_LABELS[n][0] for n in c["name"]],
+            "Wert": c["value"],
+            "Einheit": [CALIBRATION_LABELS[n][1] for n in c["name"]],
+            "Quelle": c["source_id"].replace({"assumption": "Annahme"}),
+        }
+    )
+
+
+def synth_weights_table() -> pd.DataFrame:
+    """Donor weights of the example's synthetic control (non-zero only)."""
+    sc = example_synth()
+    names = example_panel().drop_duplicates("area").set_index("area")["area_name"]
+    w = sc.weights[sc.weights > 1e-6].sort_values(ascending=False)
+    return pd.DataFrame({"Stadtraum": [f"{a} {names[a]}" for a in w.index],
+                         "Gewicht": w.to_numpy()})
+
+
+@functools.lru_cache(maxsize=1)
+def example_synth() -> SynthResult:
+    """Synthetic control of the three pooled model areas in the simulated panel."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return synthetic_control(example_panel(), list(DRESDEN_MODEL_AREAS), EXAMPLE_START)
+
+
+@functools.lru_cache(maxsize=4)
+def example_placebo(statistic: str = "rmspe_ratio", single: str | None = None) -> PlaceboResult:
+    """Placebo-in-space inference for the simulated example.
+
+    Parameters
+    ----------
+    statistic
+        ``"rmspe_ratio"`` or ``"abs_log_irr"``.
+    single
+        If given, one model area alone (e.g. ``"04"``) instead of the three pooled.
+    """
+    treated = [single] if single else list(DRESDEN_MODEL_AREAS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return placebo_in_space(example_panel(), treated, EXAMPLE_START, statistic=statistic)
+
+
+def pieschen_outside_years() -> int:
+    """Pre-period years in which simulated Pieschen lies outside all other areas' rates."""
+    p = example_panel()
+    pre = p[p["year"] < EXAMPLE_START]
+    rate = (1000 * pre["cases"] / pre["population"]).to_numpy()
+    wide = pd.DataFrame({"area": pre["area"], "year": pre["year"], "rate": rate}).pivot(
+        index="year", columns="area", values="rate")
+    donors = wide.drop(columns=list(DRESDEN_MODEL_AREAS))
+    own = wide["04"]
+    return int(((own > donors.max(axis=1)) | (own < donors.min(axis=1))).sum())
+
+
+def example_placebo_in_time() -> pd.DataFrame:
+    """Fake start years before 2020 in the simulated example."""
+    return placebo_in_time(example_panel(), list(DRESDEN_MODEL_AREAS), EXAMPLE_START)
+
+
+def example_panel_did() -> dict[str, float]:
+    """Panel DiD on the simulated example: cluster-robust and NB2-sandwich errors."""
+    p = example_panel()
+    clean = validate_panel(p[["area", "year", "cases", "population", "start_year"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = panel_did(clean)
+    y, n, d = panel_arrays(p)
+    fit = fit_poisson_twfe(y, n, d, scale="nb2")
+    ci = np.exp(fit.conf_int(use_t=True)[0])
+    return {
+        "irr": est.irr,
+        "ci_low": est.ci_low,
+        "ci_high": est.ci_high,
+        "p_value": est.p_value,
+        "abs_change_per_1000": est.abs_change_per_1000,
+        "nb2_irr": float(np.exp(fit.beta[0])),
+        "nb2_ci_low": float(ci[0]),
+        "nb2_ci_high": float(ci[1]),
+        "nb2_p_value": float(fit.p_values(use_t=True)[0]),
+        "nb2_dispersion": float(fit.dispersion[0]),
+    }
+
+
+def example_event_study() -> pd.DataFrame:
+    """Event-study IRRs on the simulated example (cluster-robust)."""
+    p = example_panel()
+    clean = validate_panel(p[["area", "year", "cases", "population", "start_year"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return event_study(clean)
+
+
+# ---------------------------------------------------------------------------
+# the planning question
+# ---------------------------------------------------------------------------
+
+
+def plan_design(
+    treated: tuple[str, ...] = DRESDEN_MODEL_AREAS,
+    *,
+    dispersion: float | None = None,
+    treated_rate: float | None = None,
+    population_factor: float = 1.0,
+) -> PowerDesign:
+    """The Dresden planning design: 17 Stadträume, 2016-2025, start 2021.
+
+    Populations are the real young residents (0-20) per Stadtraum and year;
+    baseline rates are the published city rate for every Stadtraum and the
+    published Gorbitz rate for Gorbitz; trend, year shocks and overdispersion
+    as in the calibration.
+
+    Parameters
+    ----------
+    treated
+        Stadtraum codes of the model areas.
+    dispersion
+        NB2 overdispersion; default the calibration's assumption.
+    treated_rate
+        Baseline rate of the model areas (per 1,000); default the city rate.
+    population_factor
+        Multiply all populations (e.g. to pool several Stadträume).
+    """
+    cal = dresden_calibration()
+    pop = dresden_young_population(PLAN_YEARS)
+    grid = pop.pivot(index="area", columns="year", values="population")
+    areas = tuple(grid.index)
+    rate = pd.Series(calibration_value("city_rate", cal), index=areas)
+    rate[GORBITZ] = calibration_value("gorbitz_rate", cal)
+    if treated_rate is not None:
+        rate[list(treated)] = treated_rate
+    return PowerDesign(
+        population=grid.to_numpy(dtype=float) * population_factor,
+        baseline_rate=rate.to_numpy(),
+        n_pre=PLAN_PRE,
+        n_post=len(PLAN_YEARS) - PLAN_PRE,
+        treated=tuple(areas.index(a) for a in treated),
+        dispersion=calibration_value("dispersion", cal) if dispersion is None else dispersion,
+        trend=annual_trend(cal),
+        year_sd=calibration_value("year_sd", cal),
+        areas=areas,
+    )
+
+
+def _scenarios() -> dict[str, tuple[str, PowerDesign]]:
+    one = ("04",)
+    return {
+        "drei": ("3 Modell-Stadträume (Pieschen, Leuben, Plauen)", plan_design()),
+        "pieschen": ("nur Pieschen", plan_design(one)),
+        "poisson": ("3 Modell-Stadträume, ohne Überdispersion", plan_design(dispersion=0.0)),
+        "overdisp": (
+            "3 Modell-Stadträume, Überdispersion 0,05",
+            plan_design(dispersion=OVERDISP_ALT),
+        ),
+        "gorbitzrate": (
+            "3 Modell-Stadträume mit Gorbitz-Rate (75 je 1.000)",
+            plan_design(treated_rate=calibration_value("gorbitz_rate")),
+        ),
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def power_curves() -> pd.DataFrame:
+    """Power against the true IRR for three model areas and for Pieschen alone."""
+    sc = _scenarios()
+    frames = []
+    for key in ("drei", "pieschen"):
+        label, des = sc[key]
+        c = power_curve(des, CURVE_IRRS, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
+        frames.append(c.assign(design=label, key=key))
+    return pd.concat(frames, ignore_index=True)
+
+
+@functools.lru_cache(maxsize=1)
+def mde_table() -> pd.DataFrame:
+    """Minimum detectable IRR (80 % power, 5 % level) per planning scenario."""
+    rows = []
+    for key, (label, des) in _scenarios().items():
+        mde = minimum_detectable_effect(
+            des, target_power=TARGET_POWER, alpha=ALPHA, n_sims=N_SIMS, seed=SEED, tol=2e-3
+        )
+        treated = list(des.treated)
+        pop = des.population_grid()[treated][:, des.n_pre :].sum()
+        rate = float(np.average(des.rate_vector()[treated],
+                                weights=des.population_grid()[treated].sum(axis=1)))
+        cases = rate / 1000 * pop / des.n_post
+        rows.append(
+            {
+                "key": key,
+                "Szenario": label,
+                "junge Menschen (Modellgebiet, Mittel)": float(
+                    des.population_grid()[treated].sum(axis=0).mean()),
+                "Fälle je Jahr ohne Effekt (Modellgebiet)": cases,
+                "MDE (IRR)": mde,
+                "Rückgang in %": 100 * (1 - mde),
+                "Fälle je 1.000 weniger": rate * (1 - mde),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+PLACEBO_IRRS: tuple[float, ...] = (1.0, 0.85, 0.7)
+PLACEBO_SIMS = 100
+PLACEBO_SETS = 200
+
+
+@functools.lru_cache(maxsize=1)
+def placebo_power_table() -> pd.DataFrame:
+    """Power of synthetic control + placebo test for the three-area plan (few panels)."""
+    des = plan_design()
+    rows = []
+    for irr in PLACEBO_IRRS:
+        r = placebo_power(des, irr, n_sims=PLACEBO_SIMS, alpha=ALPHA, seed=SEED,
+                          max_placebos=PLACEBO_SETS)
+        d = power(des, irr, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
+        rows.append({"irr": irr, "placebo_power": r.power, "placebo_mc_se": r.mc_se,
+                     "did_power": d.power})
+    return pd.DataFrame(rows)
+
+
+def headline() -> dict[str, float | int | str]:
+    """Headline results of the chapter (flat, JSON-serialisable, keys = glue keys)."""
+    out: dict[str, float | int | str] = {}
+    cal = dresden_calibration()
+    out["ev_city_rate"] = calibration_value("city_rate", cal)
+    out["ev_gorbitz_rate"] = calibration_value("gorbitz_rate", cal)
+    out["ev_trend_pct"] = round(100 * (np.exp(annual_trend(cal)) - 1), 2)
+    out["ev_dispersion"] = calibration_value("dispersion", cal)
+    out["ev_year_sd_pct"] = round(100 * calibration_value("year_sd", cal), 1)
+    pop = dresden_young_population()
+    g18 = int(pop[(pop["area"] == GORBITZ) & (pop["year"] == 2018)]["population"].iloc[0])
+    out["ev_gorbitz_pop_sim"] = g18
+    out["ev_gorbitz_pop_pub"] = int(calibration_value("gorbitz_young_2018", cal))
+    out["ev_gorbitz_pop_dev_pct"] = round(100 * (g18 / out["ev_gorbitz_pop_pub"] - 1), 1)
+    for code in DRESDEN_MODEL_AREAS:
+        name = DRESDEN_SHORT_NAMES[code].lower()
+        v = pop[(pop["area"] == code) & (pop["year"] == 2025)]["population"].iloc[0]
+        out[f"ev_pop_{name}_2025"] = int(v)
+
+    panel = example_panel()
+    out["ev_ex_irr_true"] = EXAMPLE_IRR
+    out["ev_ex_start"] = EXAMPLE_START
+    out["ev_ex_first_year"] = int(panel["year"].min())
+    out["ev_ex_last_year"] = int(panel["year"].max())
+    out["ev_ex_n_areas"] = int(panel["area"].nunique())
+    mod = panel[panel["treated"]]
+    out["ev_ex_cases_model_min"] = int(mod["cases"].min())
+    out["ev_ex_cases_model_max"] = int(mod["cases"].max())
+    did = example_panel_did()
+    for k in ("irr", "ci_low", "ci_high", "nb2_irr", "nb2_ci_low", "nb2_ci_high"):
+        out[f"ev_ex_did_{k}"] = round(did[k], 3)
+    out["ev_ex_did_p"] = float(f"{did['p_value']:.2g}")
+    out["ev_ex_did_nb2_p"] = float(f"{did['nb2_p_value']:.2g}")
+    out["ev_ex_did_abs"] = round(did["abs_change_per_1000"], 2)
+    sc = example_synth()
+    out["ev_sc_irr"] = round(sc.irr, 3)
+    out["ev_sc_abs"] = round(sc.abs_change_per_1000, 2)
+    out["ev_sc_pre_rmspe"] = round(sc.pre_rmspe, 2)
+    out["ev_sc_ratio"] = round(sc.rmspe_ratio, 2)
+    out["ev_sc_n_donors_used"] = int((sc.weights > 1e-6).sum())
+    top = sc.weights.sort_values(ascending=False)
+    names = panel.drop_duplicates("area").set_index("area")["area_name"]
+    out["ev_sc_top_donor"] = f"{top.index[0]} {names[top.index[0]]}"
+    out["ev_sc_top_weight"] = round(float(top.iloc[0]), 2)
+    pr = example_placebo("rmspe_ratio")
+    pl = example_placebo("abs_log_irr")
+    out["ev_pl_n_units"] = pr.n_units
+    out["ev_pl_rank_ratio"] = pr.rank
+    out["ev_pl_p_ratio"] = round(pr.p_value, 3)
+    out["ev_pl_rank_irr"] = pl.rank
+    out["ev_pl_p_irr"] = round(pl.p_value, 3)
+    single = example_placebo("abs_log_irr", single="04")
+    out["ev_pl1_n_units"] = single.n_units
+    out["ev_pl1_min_p"] = round(single.min_p_value, 3)
+    out["ev_pl1_p"] = round(single.p_value, 3)
+    out["ev_pl1_outside"] = pieschen_outside_years()
+    pit = example_placebo_in_time()
+    fake = pit[pit["fake"]]
+    out["ev_pit_n"] = len(fake)
+    out["ev_pit_irr_min"] = round(float(fake["irr"].min()), 3)
+    out["ev_pit_irr_max"] = round(float(fake["irr"].max()), 3)
+
+    out["ev_target_power_pct"] = int(round(100 * TARGET_POWER))
+    out["ev_alpha_pct"] = int(round(100 * ALPHA))
+    out["ev_overdisp_alt"] = OVERDISP_ALT
+    out["ev_n_donors"] = int(panel["area"].nunique() - len(DRESDEN_MODEL_AREAS))
+    out["ev_n_random_rates"] = int(panel["area"].nunique() - 1)
+    out["ev_ex_n_pre"] = int((np.unique(panel["year"]) < EXAMPLE_START).sum())
+    out["ev_plan_n_pre"] = PLAN_PRE
+    out["ev_plan_n_post"] = len(PLAN_YEARS) - PLAN_PRE
+    out["ev_plan_first_year"] = PLAN_YEARS[0]
+    out["ev_plan_start"] = PLAN_YEARS[PLAN_PRE]
+    out["ev_n_sims"] = N_SIMS
+    curves = power_curves()
+    three = curves[curves["key"] == "drei"].set_index("irr")
+    one = curves[curves["key"] == "pieschen"].set_index("irr")
+    out["ev_size_three"] = round(float(three.loc[1.0, "power"]), 3)
+    for irr in (0.9, 0.85, 0.8):
+        tag = f"{int(round(irr * 100))}"
+        out[f"ev_power_three_{tag}"] = round(float(three.loc[irr, "power"]), 3)
+        out[f"ev_power_one_{tag}"] = round(float(one.loc[irr, "power"]), 3)
+    out["ev_coverage_three_85"] = round(float(three.loc[0.85, "coverage"]), 3)
+    mde = mde_table().set_index("key")
+    for key in mde.index:
+        out[f"ev_mde_{key}"] = round(float(mde.loc[key, "MDE (IRR)"]), 3)
+        out[f"ev_mde_{key}_pct"] = round(float(mde.loc[key, "Rückgang in %"]), 1)
+        out[f"ev_mde_{key}_abs"] = round(float(mde.loc[key, "Fälle je 1.000 weniger"]), 1)
+    pp = placebo_power_table().set_index("irr")
+    out["ev_pp_sims"] = PLACEBO_SIMS
+    out["ev_pp_sets"] = PLACEBO_SETS
+    for irr in PLACEBO_IRRS:
+        tag = f"{int(round(irr * 100))}"
+        out[f"ev_pp_power_{tag}"] = round(float(pp.loc[irr, "placebo_power"]), 3)
+        out[f"ev_pp_did_{tag}"] = round(float(pp.loc[irr, "did_power"]), 3)
+    cases_col = "Fälle je Jahr ohne Effekt (Modellgebiet)"
+    out["ev_cases_three_year"] = int(round(float(mde.loc["drei", cases_col])))
+    out["ev_cases_one_year"] = int(round(float(mde.loc["pieschen", cases_col])))
+    return out
+

@@ -1,0 +1,235 @@
+"""Tests of the vectorised Poisson DiD estimator, power and minimum detectable effect."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sozialanalyse.evaluation.power import (
+    PowerDesign,
+    fit_poisson_twfe,
+    minimum_detectable_effect,
+    placebo_power,
+    power,
+    power_curve,
+    simulate_counts,
+)
+
+
+def _statsmodels_fit(y: np.ndarray, n: np.ndarray, d: np.ndarray):
+    """Independent reference: GLM Poisson with area and year dummies and offset."""
+    a, t = y.shape
+    df = pd.DataFrame(
+        {
+            "area": np.repeat(np.arange(a), t).astype(str),
+            "year": np.tile(np.arange(t), a).astype(str),
+        }
+    )
+    x = pd.get_dummies(df, drop_first=True, dtype=float)
+    x.insert(0, "const", 1.0)
+    x["d"] = d.ravel().astype(float)
+    model = sm.GLM(y.ravel(), x, family=sm.families.Poisson(), offset=np.log(n.ravel()))
+    return model, model.fit(), model.fit(scale="X2"), x.to_numpy()
+
+
+def _random_panel(seed: int, staggered: bool = False):
+    rng = np.random.default_rng(seed)
+    a, t = 9, 7
+    n = rng.integers(500, 5000, size=(a, t)).astype(float)
+    d = np.zeros((a, t), dtype=bool)
+    if staggered:
+        d[0, 3:] = d[1, 5:] = d[2, 2:] = True
+    else:
+        d[:2, 4:] = True
+    mu = n / 1000 * rng.uniform(10, 60, size=(a, 1)) * np.exp(0.8 * d * -0.2)
+    y = rng.poisson(mu * rng.gamma(20, 1 / 20, size=mu.shape))
+    return y, n, d
+
+
+@pytest.mark.parametrize("seed,staggered", [(1, False), (2, False), (3, True), (4, True)])
+def test_vectorised_estimator_equals_statsmodels(seed: int, staggered: bool) -> None:
+    y, n, d = _random_panel(seed, staggered)
+    _, r_model, r_x2, _ = _statsmodels_fit(y, n, d)
+    f_model = fit_poisson_twfe(y, n, d, scale="model")
+    f_x2 = fit_poisson_twfe(y, n, d, scale="pearson")
+    assert f_model.converged.all()
+    np.testing.assert_allclose(f_model.beta[0], r_model.params["d"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(f_model.se[0], r_model.bse["d"], rtol=1e-6)
+    np.testing.assert_allclose(f_x2.se[0], r_x2.bse["d"], rtol=1e-6)
+    np.testing.assert_allclose(f_x2.scale[0], r_x2.scale, rtol=1e-6)
+
+
+def test_batch_equals_single_fits() -> None:
+    panels = [_random_panel(s) for s in range(5, 10)]
+    y = np.stack([p[0] for p in panels])
+    n, d = panels[0][1], panels[0][2]
+    batch = fit_poisson_twfe(y, n, d, scale="nb2")
+    for i in range(len(panels)):
+        single = fit_poisson_twfe(y[i], n, d, scale="nb2")
+        np.testing.assert_allclose(batch.beta[i], single.beta[0], rtol=1e-10)
+        np.testing.assert_allclose(batch.se[i], single.se[0], rtol=1e-10)
+
+
+def test_nb2_sandwich_equals_full_design_computation() -> None:
+    """The profiled NB2 sandwich equals A^-1 B A^-1 built from the full dummy design."""
+    y, n, d = _random_panel(11)
+    _, res, _, x = _statsmodels_fit(y, n, d)
+    fit = fit_poisson_twfe(y, n, d, scale="nb2")
+    mu = res.fittedvalues.to_numpy()
+    alpha = fit.dispersion[0]
+    # the moment equation that defines alpha
+    lhs = np.sum((y.ravel() - mu) ** 2 / (mu * (1 + alpha * mu)))
+    np.testing.assert_allclose(lhs, fit.df_resid, rtol=1e-6)
+    bread = np.linalg.inv(x.T @ (mu[:, None] * x))
+    meat = x.T @ ((mu * (1 + alpha * mu))[:, None] * x)
+    cov = bread @ meat @ bread
+    np.testing.assert_allclose(fit.se[0], np.sqrt(cov[-1, -1]), rtol=1e-6)
+
+
+def test_two_by_two_is_ratio_of_rate_ratios() -> None:
+    """Closed form: with two areas and two years beta = log of the ratio of rate ratios."""
+    y = np.array([[120.0, 90.0], [200.0, 210.0]])
+    n = np.array([[4000.0, 4100.0], [6000.0, 5900.0]])
+    d = np.array([[False, True], [False, False]])
+    fit = fit_poisson_twfe(y, n, d, scale="model")
+    rr_t = (90 / 4100) / (120 / 4000)
+    rr_c = (210 / 5900) / (200 / 6000)
+    np.testing.assert_allclose(fit.beta[0], np.log(rr_t / rr_c), rtol=1e-10)
+    np.testing.assert_allclose(
+        fit.se_model[0], np.sqrt(1 / 120 + 1 / 90 + 1 / 200 + 1 / 210), rtol=1e-8
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(c=st.floats(0.1, 10.0), seed=st.integers(0, 10_000))
+def test_offset_scaling_property(c: float, seed: int) -> None:
+    """Scaling all populations leaves beta unchanged; scaling treated cells shifts it by log c."""
+    y, n, d = _random_panel(seed)
+    base = fit_poisson_twfe(y, n, d, scale="model").beta[0]
+    all_scaled = fit_poisson_twfe(y, n * c, d, scale="model").beta[0]
+    treated_scaled = fit_poisson_twfe(y, np.where(d, n * c, n), d, scale="model").beta[0]
+    assert all_scaled == pytest.approx(base, abs=1e-8)
+    assert treated_scaled == pytest.approx(base - np.log(c), abs=1e-8)
+
+
+def _design(dispersion: float = 0.02, factor: float = 1.0) -> PowerDesign:
+    pop = np.array([5200, 3100, 4400, 6100, 2900, 5600, 3900, 4800, 3300, 5100,
+                    4500, 2700, 6300, 3600, 4100, 3000, 5400], dtype=float)
+    return PowerDesign(
+        population=pop * factor,
+        baseline_rate=30.0,
+        n_pre=6,
+        n_post=6,
+        treated=(3, 9, 13),
+        dispersion=dispersion,
+        trend=0.015,
+        year_sd=0.03,
+    )
+
+
+def test_power_is_alpha_without_effect() -> None:
+    res = power(_design(), 1.0, n_sims=3000, seed=7)
+    assert abs(res.power - 0.05) < 3 * np.sqrt(0.05 * 0.95 / 3000) + 0.005
+
+
+def test_wald_coverage_of_vectorised_estimator() -> None:
+    """The 95 % interval (NB2 sandwich, t quantiles) covers the true IRR 93-97 % of the time."""
+    for irr, disp in [(0.85, 0.03), (1.1, 0.0)]:
+        res = power(_design(dispersion=disp), irr, n_sims=3000, seed=21)
+        assert 0.93 <= res.coverage <= 0.97
+        # unbiased on the log scale: small relative to the spread of estimates
+        assert abs(np.log(res.mean_estimate) - np.log(irr)) < 0.01
+
+
+def test_power_increases_with_effect_size_and_population() -> None:
+    curve = power_curve(_design(), [1.0, 0.95, 0.9, 0.85, 0.8], n_sims=800, seed=3)
+    assert np.all(np.diff(curve["power"].to_numpy()) >= 0)
+    assert curve["power"].iloc[-1] > 0.8 > curve["power"].iloc[1]
+    small = power(_design(factor=0.5), 0.9, n_sims=800, seed=3).power
+    large = power(_design(factor=4.0), 0.9, n_sims=800, seed=3).power
+    assert small < curve["power"].iloc[2] < large
+
+
+def test_mde_monotone_in_population() -> None:
+    mdes = [
+        minimum_detectable_effect(_design(factor=f), n_sims=400, seed=5, tol=5e-3)
+        for f in (0.5, 1.0, 4.0)
+    ]
+    assert all(0 < m < 1 for m in mdes)
+    assert mdes[0] < mdes[1] < mdes[2]
+    up = minimum_detectable_effect(_design(), n_sims=400, seed=5, direction="increase",
+                                   tol=5e-3)
+    assert up > 1
+
+
+def test_mde_achieves_target_power() -> None:
+    des = _design()
+    mde = minimum_detectable_effect(des, n_sims=600, seed=9, tol=1e-3)
+    assert power(des, mde, n_sims=600, seed=9).power >= 0.8
+    assert power(des, mde * 1.02, n_sims=600, seed=9).power < 0.8
+
+
+def test_deterministic_with_seed() -> None:
+    a = power(_design(), 0.9, n_sims=300, seed=1)
+    b = power(_design(), 0.9, n_sims=300, seed=1)
+    c = power(_design(), 0.9, n_sims=300, seed=2)
+    assert a == b
+    assert a.mean_estimate != c.mean_estimate
+    np.testing.assert_array_equal(
+        simulate_counts(_design(), 0.9, 5, seed=4), simulate_counts(_design(), 0.9, 5, seed=4)
+    )
+
+
+def test_bad_designs_and_inputs_raise() -> None:
+    with pytest.raises(ValueError):
+        PowerDesign(population=np.array([100.0, 200.0]), baseline_rate=30, n_pre=3, n_post=3,
+                    treated=(0, 1))
+    with pytest.raises(ValueError):
+        PowerDesign(population=np.array([100.0, -1.0]), baseline_rate=30, n_pre=3, n_post=3,
+                    treated=(0,))
+    with pytest.raises(ValueError):
+        PowerDesign(population=np.array([100.0, 200.0]), baseline_rate=30, n_pre=0, n_post=3,
+                    treated=(0,))
+    y, n, d = _random_panel(1)
+    with pytest.raises(ValueError):
+        fit_poisson_twfe(-y, n, d)
+    with pytest.raises(ValueError):
+        fit_poisson_twfe(y, n, d[:, :-1])
+
+
+def test_unidentified_effect_is_flagged() -> None:
+    """No cases at all in the treated area-years: the fit reports non-convergence."""
+    y, n, d = _random_panel(2)
+    y = np.where(d, 0, y)
+    fit = fit_poisson_twfe(y, n, d)
+    assert not fit.converged[0]
+
+
+def test_placebo_power_level_and_monotone() -> None:
+    """Exchangeable areas: the permutation test rejects at most at its level; power rises."""
+    des = PowerDesign(population=np.full(8, 6000.0), baseline_rate=30.0, n_pre=5, n_post=5,
+                      treated=(2,), dispersion=0.01, year_sd=0.03)
+    level = 1 / 8  # smallest attainable p-value with 8 units
+    null = placebo_power(des, 1.0, n_sims=150, alpha=level, seed=3)
+    strong = placebo_power(des, 0.6, n_sims=150, alpha=level, seed=3)
+    assert null.power <= level + 3 * np.sqrt(level * (1 - level) / 150)
+    assert strong.power > 0.8 > null.power
+    assert abs(np.log(strong.mean_estimate) - np.log(0.6)) < 0.05
+
+
+def test_dresden_plan_design_uses_real_populations_and_published_rates() -> None:
+    from sozialanalyse.analyses.evaluation_power import plan_design
+    from sozialanalyse.evaluation.simulate import dresden_young_population
+
+    des = plan_design()
+    assert des.n_areas == 17 and des.n_pre == 5 and des.n_post == 5
+    assert [des.areas[i] for i in des.treated] == ["04", "10", "14"]
+    rates = dict(zip(des.areas, des.rate_vector(), strict=True))
+    assert rates["16"] == 75 and rates["04"] == 30
+    pop = dresden_young_population(range(2016, 2026))
+    pieschen = pop[pop["area"] == "04"].sort_values("year")["population"].to_numpy()
+    np.testing.assert_array_equal(des.population_grid()[des.areas.index("04")], pieschen)

@@ -1,0 +1,169 @@
+"""Tests of the generative model and the simulated Dresden panel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sozialanalyse.data import load
+from sozialanalyse.errors import InputDataError
+from sozialanalyse.evaluation.simulate import (
+    DRESDEN_MODEL_AREAS,
+    GORBITZ,
+    CoupledDraws,
+    annual_trend,
+    calibration_frame,
+    calibration_value,
+    draw_counts,
+    dresden_area_rates,
+    dresden_panel,
+    dresden_young_population,
+    simulate_panel,
+)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.05, 0.3])
+def test_gamma_poisson_moments(alpha: float) -> None:
+    """Counts have mean mu and variance mu + alpha mu^2 (negative binomial NB2)."""
+    rng = np.random.default_rng(1)
+    mu = 40.0
+    y = draw_counts(np.full(200_000, mu), alpha, rng)
+    var = mu + alpha * mu**2
+    assert y.mean() == pytest.approx(mu, abs=4 * np.sqrt(var / y.size))
+    assert y.var() == pytest.approx(var, rel=0.03)
+
+
+def test_draw_counts_rejects_bad_input() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError):
+        draw_counts(np.array([1.0, -1.0]), 0.0, rng)
+    with pytest.raises(ValueError):
+        draw_counts(np.array([1.0]), -0.1, rng)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), lo=st.floats(0.5, 100), factor=st.floats(1.0, 3.0))
+def test_coupled_draws_are_monotone_in_the_mean(seed: int, lo: float, factor: float) -> None:
+    draws = CoupledDraws.draw((50,), 0.05, np.random.default_rng(seed))
+    assert np.all(draws.counts(np.full(50, lo * factor)) >= draws.counts(np.full(50, lo)))
+
+
+def _population() -> tuple[pd.DataFrame, pd.Series]:
+    areas = ["a", "b", "c", "d"]
+    pop = pd.DataFrame(
+        [{"area": a, "year": y, "population": 1000 * (i + 1)} for i, a in enumerate(areas)
+         for y in range(2010, 2016)]
+    )
+    return pop, pd.Series([20.0, 30.0, 40.0, 50.0], index=areas)
+
+
+def test_simulate_panel_structure_labels_and_seed() -> None:
+    pop, rates = _population()
+    a = simulate_panel(pop, rates, treated=["b"], start_year=2013, irr=0.7, seed=3)
+    b = simulate_panel(pop, rates, treated=["b"], start_year=2013, irr=0.7, seed=3)
+    c = simulate_panel(pop, rates, treated=["b"], start_year=2013, irr=0.7, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["cases"].equals(c["cases"])
+    assert a.attrs["label"] == "simuliert"
+    assert a["simulated"].all()
+    assert a.loc[a["treat"], "area"].unique().tolist() == ["b"]
+    assert a.loc[a["treat"], "year"].min() == 2013
+    # the treatment multiplies the expected counts by the IRR
+    exp_b = a[a["area"] == "b"].set_index("year")["expected"]
+    assert exp_b[2013] / exp_b[2012] == pytest.approx(0.7)
+    assert a.loc[a["area"] == "b", "start_year"].eq(2013).all()
+    assert a.loc[a["area"] != "b", "start_year"].isna().all()
+
+
+def test_simulated_effect_is_recovered_on_average() -> None:
+    """Pre/post ratio of treated vs control rates averages the true IRR."""
+    pop, rates = _population()
+    pop = pop.assign(population=pop["population"] * 50)
+    ratios = []
+    for seed in range(30):
+        p = simulate_panel(pop, rates, treated=["b"], start_year=2013, irr=0.8,
+                           dispersion=0.01, seed=seed)
+        s = p.groupby(["treated", "post"])[["cases", "population"]].sum()
+        r = s["cases"] / s["population"]
+        ratios.append((r[True, True] / r[True, False]) / (r[False, True] / r[False, False]))
+    assert np.mean(ratios) == pytest.approx(0.8, abs=0.01)
+
+
+def test_simulate_panel_input_errors() -> None:
+    pop, rates = _population()
+    with pytest.raises(InputDataError):
+        simulate_panel(pop.iloc[1:], rates, treated=["a"], start_year=2012, seed=1)
+    with pytest.raises(InputDataError):
+        simulate_panel(pop.assign(population=0), rates, treated=["a"], start_year=2012, seed=1)
+    with pytest.raises(InputDataError):
+        simulate_panel(pop, rates, treated=["x"], start_year=2012, seed=1)
+    with pytest.raises(InputDataError):
+        simulate_panel(pop, rates, treated=["a"], start_year=2010, seed=1)
+    with pytest.raises(InputDataError):
+        simulate_panel(pop.drop(columns="population"), rates, treated=["a"], start_year=2012,
+                       seed=1)
+    with pytest.raises(InputDataError):
+        simulate_panel(pop, rates.drop("d"), treated=["a"], start_year=2012, seed=1)
+
+
+# --- the Dresden calibration ----------------------------------------------------------
+
+
+def test_calibration_numbers_come_from_published_sources() -> None:
+    cal = calibration_frame()
+    sources = set(load("sources")["source_id"])
+    published = cal[cal["source_id"] != "assumption"]
+    assert set(published["source_id"]) <= sources
+    assert calibration_value("city_rate") == 30
+    assert calibration_value("gorbitz_rate") == 75
+    trend = annual_trend()
+    assert trend == pytest.approx(np.log(63210 / 56756) / 7)
+
+
+def test_dresden_young_population_uses_register_counts() -> None:
+    pop = dresden_young_population()
+    assert pop["area"].nunique() == 17
+    assert sorted(pop["year"].unique()) == list(range(2014, 2026))
+    yp = load("dresden_young_population")
+    reg = yp[(yp["area_level"] == "stadtraum") & (yp["age_group"] == "0-17")]
+    merged = pop.merge(reg, left_on=["area", "year"], right_on=["area_code", "year"])
+    assert (merged["basis"] == "register").all()
+    np.testing.assert_allclose(merged["population_0_17"], merged["population_y"])
+    # 2025: the 0-20 count is reproduced exactly by the scaling
+    a20 = yp[(yp["area_level"] == "stadtraum") & (yp["age_group"] == "0-20")]
+    p25 = pop[pop["year"] == 2025].merge(a20, left_on="area", right_on="area_code")
+    np.testing.assert_allclose(p25["population_x"], p25["population_y"], atol=0.5)
+
+
+def test_gorbitz_population_check_against_published_count() -> None:
+    """The scaled 0-20 count of Gorbitz 2018 is within 2 % of the published 4,237."""
+    pop = dresden_young_population()
+    ours = pop[(pop["area"] == GORBITZ) & (pop["year"] == 2018)]["population"].iloc[0]
+    published = calibration_value("gorbitz_young_2018")
+    assert abs(ours / published - 1) < 0.02
+
+
+def test_dresden_area_rates_hit_published_city_and_gorbitz_rates() -> None:
+    pop = dresden_young_population()
+    rates = dresden_area_rates(pop, seed=2017)
+    assert rates[GORBITZ] == 75
+    p18 = pop[pop["year"] == 2018].set_index("area")["population"]
+    city = float((rates * p18).sum() / p18.sum())
+    assert city == pytest.approx(30.0, rel=1e-12)
+    assert not rates.equals(dresden_area_rates(pop, seed=1))
+
+
+def test_dresden_panel_is_labelled_and_deterministic() -> None:
+    a = dresden_panel(seed=5)
+    b = dresden_panel(seed=5)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["label"] == "simuliert"
+    assert a["simulated"].all()
+    assert len(a) == 17 * 12
+    assert sorted(a.loc[a["treated"], "area"].unique()) == list(DRESDEN_MODEL_AREAS)
+    # the simulated city rate is of the published magnitude (30 per 1,000 in 2018)
+    y18 = a[a["year"] == 2018]
+    assert 1000 * y18["cases"].sum() / y18["population"].sum() == pytest.approx(30, rel=0.15)
