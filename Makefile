@@ -33,7 +33,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 lint: $(STAMP)
-	$(BIN)/ruff check sozialanalyse tests benchmarks _ext
+	$(BIN)/ruff check sozialanalyse tests benchmarks _ext book
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not book" -p no:cacheprovider
