@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from sozialanalyse.analyses import dresden_index as dd  # noqa: E402
+from sozialanalyse.errors import MethodError  # noqa: E402
 from sozialanalyse.index import plots  # noqa: E402
 from sozialanalyse.index.uncertainty import scores_for_choice  # noqa: E402
 
@@ -108,3 +109,81 @@ def test_plots_return_figures() -> None:
     for fig in figs:
         assert fig.axes
         matplotlib.pyplot.close(fig)
+
+
+def test_labour_dimension_is_a_stadtbezirk_value() -> None:
+    c = dd.coin(dd.latest_year())
+    assert c.dimension_of[dd.LABOUR_INDICATOR] == dd.LABOUR_DIMENSION
+    assert c.dimension_of.nunique() == 3
+    rate = c.matrix("imputed")[dd.LABOUR_INDICATOR]
+    stb = dd.stadtbezirke()
+    # Stadträume of one Stadtbezirk share one value; SR 04 (two Stadtbezirke) has its own
+    for _, areas in stb.groupby(stb).groups.items():
+        assert rate[list(areas)].nunique() == 1
+    assert "/" in stb["SR04"]
+    assert dd.labour_distinct_values() == stb.nunique() == 11
+
+
+def test_index_with_and_without_labour_by_hand() -> None:
+    year = dd.latest_year()
+    d = dd.stadtraum_data()
+    wide = d[d["year"] == year].pivot(index="area", columns="indicator", values="value")
+    z = (wide - wide.mean()) / wide.std(ddof=1)
+    fam = (z["anteil_alleinerziehende"] + z["anteil_kinder_bei_alleinerziehenden"]) / 2
+    inc = (z["kbu_anteil_geringes_einkommen"] - z["kbu_aequivalenzeinkommen"]) / 2
+    lab = z[dd.LABOUR_INDICATOR]
+    eff = dd.dimension_effect(year)
+    np.testing.assert_allclose(eff["index_without"], ((fam + inc) / 2)[eff.index], atol=1e-12)
+    np.testing.assert_allclose(eff["index"], ((fam + inc + lab) / 3)[eff.index], atol=1e-12)
+    assert (eff["rank_change"] == eff["rank_without"] - eff["rank"]).all()
+    with pytest.raises(MethodError, match="no dimension"):
+        dd.preset_without("Gesundheit")
+
+
+def test_monte_carlo_has_draws_with_and_without_the_labour_dimension() -> None:
+    mc = dd.monte_carlo(dd.latest_year())
+    without = dd.draws_without(mc)
+    j = mc.draws.indicators.index(dd.LABOUR_INDICATOR)
+    assert (mc.draws.weights[without, j] == 0).all()
+    assert (mc.draws.weights[~without, j] > 0).all()
+    # all-or-drop-one over 5 indicators: the labour dimension is absent in 1 of 6 draws
+    n, p = len(without), 1 / 6
+    assert abs(without.mean() - p) < 4 * np.sqrt(p * (1 - p) / n)
+    bands = dd.rank_bands_by_dimension(dd.latest_year())
+    assert sorted(bands["median_rank_with"].round()) == pytest.approx(list(range(1, 18)), abs=1)
+
+
+def test_reference_rule_ties_are_reported() -> None:
+    h = dd.headline()
+    hits = dd.reference_rule_check().groupby("rule")["study_choice"].sum()
+    best = h["ref_rules_best"].split(", ")
+    assert set(best) == set(hits.index[hits == hits.max()])
+    assert h["ref_rule_tie"] == (len(best) > 1)
+    assert h["ref_rule_best_hits"] == hits.max()
+
+
+def test_class_matrix_shows_every_area_once_with_counts() -> None:
+    t = dd.status_dynamics_table()
+    short = pd.Series({a: f"SR {a[2:]}" for a in t.index})
+    fig = plots.class_matrix(t["status"], t["dynamics_class"], short, per_line=3)
+    texts = [x.get_text() for x in fig.axes[0].texts]
+    labels = [s for x in texts for line in x.split("\n") for s in line.split(", ") if "SR" in s]
+    assert sorted(labels) == sorted(short)
+    counts = [int(x) for x in texts if x.isdigit()]
+    assert sum(counts) == 17
+    assert min(x.get_fontsize() for x in fig.axes[0].texts) >= 10
+    matplotlib.pyplot.close(fig)
+
+
+def test_map_labels_each_stadtraum_inside_it() -> None:
+    from shapely.geometry import Point
+
+    geo = dd.stadtteil_map()
+    fig = plots.choropleth(geo, "index", label_by="area",
+                           label_text=pd.Series({a: a[2:] for a in geo["area"].unique()}))
+    ann = [a for a in fig.axes[0].texts]
+    assert sorted(a.get_text() for a in ann) == sorted(a[2:] for a in geo["area"].unique())
+    merged = geo.dissolve(by="area")
+    for a in ann:
+        assert merged.loc["SR" + a.get_text(), "geometry"].contains(Point(a.xy))
+    matplotlib.pyplot.close(fig)

@@ -45,3 +45,22 @@ def test_hamburg_preset_on_simulated_data():
     assert coin.params["dynamics"]["k"] == 3
     assert coin.log.set_index("step").loc["normalise", "parameters"].startswith(
         '{"method": "zscore"')
+
+
+def test_dresden_style_labour_dimension_cites_the_derived_sources():
+    from sozialanalyse.data import load
+
+    p = presets.load_preset("dresden_style")
+    ind = {i["indicator"]: i for i in p["indicators"]}
+    lab = ind["arbeitslosenquote_sgb2_stb"]
+    assert lab["dimension"] == "Arbeitsmarkt" and lab["direction"] == 1
+    assert lab["direction_source"] == presets.OUR_READING
+    assert "Stadtbezirk" in p["description"] and "Stadtbezirk" in lab["label"]
+    # the source ids the derived table gives for 2016 are the ones the preset cites
+    sr = load("dresden_stadtraum_indicators")
+    row = sr[(sr["indicator"] == "arbeitslosenquote_sgb2_stb") & (sr["year"] == 2016)]
+    derived_ids = set(row["source_id"].iloc[0].split("; "))
+    assert derived_ids <= set(lab["source"].split("; ")) <= set(p["sources"])
+    # no origin-based burden indicator
+    assert not any(i.startswith(("auslaender", "migrationshintergrund")) for i in ind)
+    assert {i["dimension"] for i in p["indicators"]} == {"Familie", "Einkommen", "Arbeitsmarkt"}

@@ -12,6 +12,7 @@ from sozialanalyse.errors import InputDataError, MethodError
 from sozialanalyse.index.priority import (
     PriorityRule,
     apply_rule,
+    best_rules,
     reference_areas,
     rule_probability,
 )
@@ -96,3 +97,25 @@ def test_need_min_rule_and_its_monte_carlo_guard() -> None:
     mc = run_monte_carlo(x, n_draws=20, seed=0)
     with pytest.raises(MethodError, match="not comparable"):
         rule_probability(mc, PriorityRule(need_min=0.8))
+
+
+def test_best_rules_reports_every_tie() -> None:
+    # hand-computed: "median" and "min" both hit 2, "max" hits 1 -> both tied rules, in order
+    hits = pd.Series({"median": 2, "max": 1, "min": 2})
+    assert best_rules(hits) == ["median", "min"]
+    assert hits.idxmax() == "median"  # what a plain idxmax would have reported alone
+    assert best_rules(pd.Series({"median": 0, "max": 3, "min": 1})) == ["max"]
+    assert best_rules(pd.Series({"a": 0, "b": 0})) == ["a", "b"]
+    with pytest.raises(MethodError):
+        best_rules(pd.Series(dtype=float))
+    with pytest.raises(InputDataError, match="'b'"):
+        best_rules(pd.Series({"a": 1.0, "b": float("nan")}))
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=8))
+@settings(max_examples=50, deadline=None)
+def test_best_rules_are_exactly_the_maxima(counts: list[int]) -> None:
+    hits = pd.Series(counts, index=[f"r{i}" for i in range(len(counts))])
+    best = best_rules(hits)
+    assert best and all(hits[b] == max(counts) for b in best)
+    assert len(best) == counts.count(max(counts))

@@ -1,8 +1,9 @@
 """Dresden: a social-burden index of the 17 Stadträume from open data, with its uncertainty.
 
 The chapter ``book/dresden_index.ipynb`` calls these functions. The index is the package's
-Dresden-style preset (:mod:`sozialanalyse.presets`, ``dresden_style``: single parents and
-low income, z-scores, equal weights, arithmetic means) computed with the
+Dresden-style preset (:mod:`sozialanalyse.presets`, ``dresden_style``: single parents, low
+income and SGB II unemployment in three dimensions, z-scores, equal weights, arithmetic means)
+computed with the
 :class:`~sozialanalyse.index.Coin` for every year in which all its indicators are published
 for all 17 Stadträume. Around it: dynamics and the status x dynamics classes, Ward types
 compared with the Stadtraumtypen of the 2017 study, a Monte Carlo over method choices (rank
@@ -23,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.data import load
+from sozialanalyse.errors import MethodError
 from sozialanalyse.index import Coin
 from sozialanalyse.index.presets import load_preset, preset_meta
 from sozialanalyse.index.priority import (
     REFERENCE_HOW,
     PriorityRule,
     apply_rule,
+    best_rules,
     reference_areas,
     rule_probability,
 )
@@ -59,6 +62,9 @@ STABILITY_NOISE = 0.1
 N_DRAWS = 2_000
 SEED = 2017
 GORBITZ = "SR16"
+LABOUR_DIMENSION = "Arbeitsmarkt"
+"""Dimension whose only indicator is a Stadtbezirk value assigned to the Stadträume."""
+LABOUR_INDICATOR = "arbeitslosenquote_sgb2_stb"
 STUDY_PUBLISHED = ("SR04", "SR14")
 ROOT = Path(__file__).resolve().parents[2]
 FACTOR_LABELS_DE: dict[str, str] = {
@@ -130,6 +136,66 @@ def coin(year: int, k: int | None = None) -> Coin:
     return _coin(year, k)
 
 
+def preset_without(dimension: str) -> dict:
+    """The preset with every indicator of ``dimension`` removed (sources and steps kept)."""
+    preset = load_preset(PRESET)
+    kept = [i for i in preset["indicators"] if i["dimension"] != dimension]
+    if len(kept) == len(preset["indicators"]):
+        raise MethodError(f"the preset '{PRESET}' has no dimension '{dimension}'")
+    return {**preset, "indicators": kept}
+
+
+@lru_cache(maxsize=16)
+def coin_without(year: int, dimension: str = LABOUR_DIMENSION) -> Coin:
+    """The Coin of ``year`` without one dimension (e.g. the index before Arbeitsmarkt)."""
+    c = Coin.from_preset(preset_without(dimension), stadtraum_data())
+    c.set("select", year=year)
+    return c.regenerate()
+
+
+def dimension_effect(year: int | None = None, dimension: str = LABOUR_DIMENSION
+                     ) -> pd.DataFrame:
+    """Index and rank of every Stadtraum with and without ``dimension``.
+
+    Columns ``index``, ``rank`` (full preset), ``index_without``, ``rank_without`` and
+    ``rank_change`` (positive = the dimension moves the area up towards rank 1), plus the
+    dimension's own score ``dimension_score``.
+    """
+    year = year or latest_year()
+    full, without = coin(year), coin_without(year, dimension)
+    out = pd.DataFrame({"index": full.index, "rank": full.ranks})
+    out["index_without"] = without.index.reindex(out.index)
+    out["rank_without"] = without.ranks.reindex(out.index)
+    out["rank_change"] = out["rank_without"] - out["rank"]
+    out["dimension_score"] = full.dimensions[dimension].reindex(out.index)
+    out.insert(0, "name", out.index.map(stadtraum_names()))
+    return out.sort_values("rank")
+
+
+def stadtbezirke() -> pd.Series:
+    """Stadtbezirk(e) of each Stadtraum as text (SR 04 spans two), from the crosswalk."""
+    cw = load("dresden_crosswalk")[["stadtraum_code", "stadtbezirk"]].drop_duplicates()
+    cw["area"] = "SR" + cw["stadtraum_code"].astype(str).str.zfill(2)
+    return cw.groupby("area")["stadtbezirk"].agg(lambda b: " / ".join(sorted(b))).rename(
+        "stadtbezirk")
+
+
+def labour_table(year: int | None = None) -> pd.DataFrame:
+    """Per Stadtraum: Stadtbezirk, the assigned SGB II rate and the rank with and without it."""
+    year = year or latest_year()
+    eff = dimension_effect(year)
+    out = eff[["name", "rank_without", "rank"]].copy()
+    out.insert(1, "stadtbezirk", out.index.map(stadtbezirke()))
+    out.insert(2, "rate", coin(year).matrix("imputed")[LABOUR_INDICATOR].reindex(out.index))
+    return out
+
+
+def labour_distinct_values(year: int | None = None) -> int:
+    """Number of distinct values of the Stadtbezirk unemployment rate among the 17 Stadträume."""
+    year = year or latest_year()
+    return int(coin(year).matrix("imputed")[LABOUR_INDICATOR].round(9).nunique())
+
+
 def latest_year() -> int:
     """Latest year with a complete index."""
     return index_years()[-1]
@@ -181,6 +247,32 @@ def monte_carlo(year: int | None = None, n_draws: int = N_DRAWS, seed: int = SEE
     x, d, w = mc_inputs(year)
     return run_monte_carlo(x, d, n_draws=n_draws, nominal_weights=w, seed=seed,
                            progress=progress)
+
+
+def draws_without(mc: MonteCarloResult, dimension: str = LABOUR_DIMENSION) -> np.ndarray:
+    """Boolean per draw: the draw leaves out every indicator of ``dimension``.
+
+    The default :class:`ChoiceSpace` keeps all indicators or leaves one out, each equally
+    likely; a one-indicator dimension such as Arbeitsmarkt is therefore absent from about
+    one draw in (number of indicators + 1).
+    """
+    meta = preset_meta(load_preset(PRESET)).set_index("indicator")["dimension"]
+    members = [i for i, d in meta.items() if d == dimension]
+    idx = [mc.draws.indicators.index(i) for i in members]
+    w = mc.draws.weights[:, idx]
+    return np.all(w == 0.0, axis=1)
+
+
+def rank_bands_by_dimension(year: int | None = None, dimension: str = LABOUR_DIMENSION
+                            ) -> pd.DataFrame:
+    """Median rank per Stadtraum in the draws with and without ``dimension``."""
+    mc = monte_carlo(year or latest_year())
+    without = draws_without(mc, dimension)
+    out = pd.DataFrame({"median_rank_with": np.median(mc.ranks[~without], axis=0),
+                        "median_rank_without": np.median(mc.ranks[without], axis=0)},
+                       index=mc.areas)
+    out.insert(0, "name", out.index.map(stadtraum_names()))
+    return out
 
 
 def uncertainty_table(year: int | None = None, n_draws: int = N_DRAWS,
@@ -377,11 +469,27 @@ def headline() -> dict[str, float | int | str]:
     sign = sign_convention()
     hze = gorbitz_hze()
     ref = reference_rule_check()
-    ref_hits = ref.groupby("rule")["study_choice"].sum()
+    ref_hits = ref.groupby("rule")["study_choice"].sum().reindex(list(REFERENCE_HOW))
+    ref_best = best_rules(ref_hits)
     gorbitz_rank_hze_year = int(coin(GORBITZ_YEAR).ranks[GORBITZ])
     mc_g = monte_carlo(GORBITZ_YEAR)
+    eff = dimension_effect(latest)
+    panel = index_panel()
+    top2 = panel.loc[panel["rank"] <= 2].groupby("year")["area"].apply(frozenset)
+    ward_study = types()
+    type1 = ward_study.index[ward_study == 1]
+    mc_latest = monte_carlo(latest)
+    n_without = int(draws_without(mc_latest).sum())
     out: dict[str, float | int | str] = {
         "n_stadtraeume": int(len(t)),
+        "n_indicators": int(len(coin(latest).indicators)),
+        "n_dimensions": int(coin(latest).dimension_of.nunique()),
+        "labour_distinct_values": labour_distinct_values(latest),
+        "labour_max_rank_change": int(eff["rank_change"].abs().max()),
+        "labour_max_rank_change_name": str(eff["name"][eff["rank_change"].abs().idxmax()]),
+        "labour_spearman": round(float(eff["index"].corr(eff["index_without"],
+                                                         method="spearman")), 3),
+        "mc_share_without_labour": round(n_without / len(mc_latest.draws), 3),
         "first_year": years[0],
         "latest_year": latest,
         "n_years": len(years),
@@ -391,6 +499,8 @@ def headline() -> dict[str, float | int | str]:
         "top2_index": round(float(t["index"].iloc[1]), 3),
         "bottom_name": str(t["name"].iloc[-1]),
         "bottom_index": round(float(t["index"].iloc[-1]), 3),
+        "n_years_same_top2": int((top2 == top2.iloc[-1]).sum()),
+        "n_type1_with_published_type": int(type1.isin(published_types().index).sum()),
         "n_status_hoch": int((t["status"].astype(str) == "hoch").sum()),
         "n_dyn_negativ": int((t["dynamics_class"].astype(str) == "negativ").sum()),
         "n_draws": int(N_DRAWS),
@@ -415,7 +525,8 @@ def headline() -> dict[str, float | int | str]:
         "gorbitz_hze_ratio": round(hze["ratio"], 2),
         "gorbitz_rank_2018": gorbitz_rank_hze_year,
         "gorbitz_p_top3_2018": round(float(mc_g.priority_probability(PRIORITY_K)[GORBITZ]), 3),
-        "ref_rule_best": str(ref_hits.idxmax()),
+        "ref_rules_best": ", ".join(str(r) for r in ref_best),
+        "ref_rule_tie": len(ref_best) > 1,
         "ref_rule_best_hits": int(ref_hits.max()),
         "study_year": STUDY_YEAR,
     }

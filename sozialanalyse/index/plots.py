@@ -124,28 +124,48 @@ def class_matrix(
     title: str = "",
     xlabel: str = "Dynamik",
     ylabel: str = "Status",
+    per_line: int = 4,
+    fontsize: float = 12,
 ) -> Figure:
-    """Status x dynamics matrix: number of areas per cell, annotated with their names."""
+    """Status x dynamics matrix: number of areas per cell (large) and their short labels.
+
+    Parameters
+    ----------
+    status, dynamics
+        Class by area.
+    labels
+        Short display label by area (e.g. ``"04"`` for a Stadtraum number); long names do not
+        fit into the cells, give them in a separate table.
+    per_line
+        Labels per text line inside a cell.
+    fontsize
+        Font size of the labels; the count is drawn larger and bold.
+    """
     st = status.astype(str)
     dy = dynamics.reindex(status.index).astype(str)
     rows = status_order or sorted(st.unique())
     cols = dynamics_order or sorted(dy.unique())
     counts = pd.crosstab(st, dy).reindex(index=rows, columns=cols, fill_value=0)
-    fig, ax = plt.subplots(figsize=(2.6 * len(cols) + 1.5, 1.3 * len(rows) + 1))
-    sns.heatmap(counts, annot=False, cmap="Blues", cbar=False, linewidths=1, linecolor="white",
-                ax=ax, vmin=0)
+    fig, ax = plt.subplots(figsize=(2.2 * len(cols) + 1.6, 1.45 * len(rows) + 1.2))
+    sns.heatmap(counts, annot=False, cmap="Blues", cbar=False, linewidths=2, linecolor="white",
+                ax=ax, vmin=0, vmax=max(1, int(counts.to_numpy().max())) * 1.6)
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
-            members = st.index[(st == r) & (dy == c)]
+            members = sorted(st.index[(st == r) & (dy == c)],
+                             key=lambda a: str(labels.get(a, a)) if labels is not None else str(a))
             names = [str(labels.get(a, a)) if labels is not None else str(a) for a in members]
-            text = f"{len(members)}" + ("\n" + "\n".join(names) if names else "")
-            dark = counts.loc[r, c] > counts.to_numpy().max() / 2
-            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7,
-                    color="white" if dark else "black")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+            lines = [", ".join(names[k:k + per_line]) for k in range(0, len(names), per_line)]
+            ax.text(j + 0.5, i + (0.27 if lines else 0.5), str(len(members)), ha="center",
+                    va="center", fontsize=fontsize + 6, fontweight="bold", color="black")
+            if lines:
+                ax.text(j + 0.5, i + 0.45, "\n".join(lines), ha="center", va="top",
+                        fontsize=fontsize, color="black", linespacing=1.15)
+    ax.set_xlabel(xlabel, fontsize=fontsize)
+    ax.set_ylabel(ylabel, fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize, length=0)
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=fontsize + 1)
     fig.tight_layout()
     return fig
 
@@ -190,22 +210,59 @@ def choropleth(
     legend_label: str = "",
     categorical: bool = False,
     ax=None,
+    label_by: str | None = None,
+    label_text: pd.Series | None = None,
+    fontsize: float = 11,
+    figsize: tuple[float, float] = (7, 6),
 ) -> Figure:
-    """Map of one column of a GeoDataFrame (e.g. Stadtteile coloured by their index)."""
+    """Map of one column of a GeoDataFrame (e.g. Stadtteile coloured by their index).
+
+    Parameters
+    ----------
+    gdf
+        GeoDataFrame.
+    column
+        Column to colour by.
+    label_by
+        If given, the polygons are merged by this column (e.g. the Stadtraum of each
+        Stadtteil) and each merged area is labelled at a representative point
+        (:meth:`geopandas.GeoSeries.representative_point`, always inside the area) with
+        ``label_text[value]`` (default: the value itself); the merged outlines are drawn.
+    label_text
+        Text by value of ``label_by``.
+    fontsize
+        Font size of labels and legend.
+    """
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 6))
+        fig, ax = plt.subplots(figsize=figsize)
     else:
         fig = ax.figure
     kw = {"legend": True, "edgecolor": "white", "linewidth": 0.4,
           "missing_kwds": {"color": "0.9", "label": "keine Angabe"}}
     if categorical:
         gdf.plot(column=column, categorical=True, cmap=cmap, ax=ax,
-                 legend_kwds={"fontsize": "small", "loc": "lower left"}, **kw)
+                 legend_kwds={"fontsize": fontsize, "loc": "lower left",
+                              "title": legend_label or None, "title_fontsize": fontsize},
+                 **kw)
     else:
         gdf.plot(column=column, cmap=cmap, ax=ax,
-                 legend_kwds={"label": legend_label, "shrink": 0.7}, **kw)
+                 legend_kwds={"label": legend_label, "shrink": 0.6, "pad": 0.01,
+                              "orientation": "horizontal"}, **kw)
+        cax = fig.axes[-1]
+        if cax is not ax:
+            cax.tick_params(labelsize=fontsize)
+            cax.xaxis.label.set_size(fontsize)
+    if label_by is not None:
+        merged = gdf[[label_by, "geometry"]].dissolve(by=label_by)
+        merged.boundary.plot(ax=ax, color="0.15", linewidth=1.0)
+        for key, point in merged.geometry.representative_point().items():
+            text = str(label_text.get(key, key)) if label_text is not None else str(key)
+            ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=fontsize,
+                        fontweight="bold", color="black",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.75})
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=fontsize + 1)
     fig.tight_layout()
     return fig

@@ -221,3 +221,28 @@ def reference_areas(
             area = dist.index[int(np.argmin(dist.to_numpy()))]
         rows.append({"type": typ, "area": area, "need": float(v[area]), "n_areas": len(v)})
     return pd.DataFrame(rows).set_index("type")
+
+
+def best_rules(hits: pd.Series) -> list:
+    """All rules with the highest number of hits, in the order of ``hits``.
+
+    A plain ``idxmax`` would silently return only the first of several equally good rules;
+    this function returns every tied rule so that a report can say that the choice between
+    them is open.
+
+    Parameters
+    ----------
+    hits
+        Number of hits (e.g. study reference areas reproduced) by rule.
+
+    Returns
+    -------
+    list
+        The labels of all rules whose hits equal the maximum (one label if there is no tie).
+    """
+    if hits.empty:
+        raise MethodError("no rules to compare: the hit table is empty")
+    if hits.isna().any():
+        raise InputDataError(f"no hit count for rule '{hits.index[hits.isna()][0]}'",
+                             column="hits")
+    return list(hits.index[hits == hits.max()])
