@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 import sozialanalyse
+from sozialanalyse.cli_user import add_user_commands
 
 __all__ = [
     "SIGNIFICANT_DIGITS",
@@ -424,7 +425,10 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sozialanalyse",
-        description="Rebuild the derived data and check the book's headline results.",
+        description=(
+            "Rebuild the derived data, check the book's headline results, and run the index "
+            "(index) or a before/after evaluation (evaluate) on your own files."
+        ),
     )
     parser.add_argument(
         "--version", action="version", version=f"sozialanalyse {sozialanalyse.__version__}"
@@ -452,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     bd = sub.add_parser("build-data", help="rebuild data/derived and data/datapackage.json")
     bd.add_argument("--root", default=None, help="compendium root (default: auto)")
     bd.set_defaults(func=cmd_build_data)
+    add_user_commands(sub)
     return parser
 
 
