@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from sozialanalyse.data.readers import (
-    _read_frame,
     parse_number,
     read_case_panel,
     read_indicator_table,
+    read_text_table,
 )
 from sozialanalyse.errors import InputDataError
 from sozialanalyse.evaluation import (
@@ -52,7 +52,7 @@ START_COLUMN = "start_year"
 # --------------------------------------------------------------------------- helpers
 def _columns(path: Path, sheet: str | int | None) -> list[str]:
     """The header of a CSV or Excel file (via the readers' own file parser)."""
-    frame, _ = _read_frame(path, sep=None, encoding=None, sheet=sheet)
+    frame, _ = read_text_table(path, sep=None, encoding=None, sheet=sheet)
     return list(frame.columns)
 
 
@@ -80,7 +80,7 @@ def read_meta_table(path: str | Path, *, sheet: str | int | None = None) -> pd.D
     """
     path = Path(path)
     label = str(path)
-    frame, used = _read_frame(path, sep=None, encoding=None, sheet=sheet)
+    frame, used = read_text_table(path, sep=None, encoding=None, sheet=sheet)
     lookup = {c.lower(): c for c in frame.columns}
     for col in META_REQUIRED:
         if col not in lookup:

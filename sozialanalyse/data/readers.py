@@ -69,14 +69,20 @@ def _sniff_separator(header: str) -> str:
     return best if counts[best] > 0 else ";"
 
 
-def _read_frame(
+def read_text_table(
     path: Path,
     *,
     sep: str | None,
     encoding: str | None,
     sheet: str | int | None,
 ) -> tuple[pd.DataFrame, str]:
-    """Read a CSV or Excel file as text cells; return the frame and the separator used."""
+    """Read a CSV or Excel file as text cells; return the frame and the separator used.
+
+    The first step of every reader here: it detects encoding and separator (or reads
+    the worksheet) and leaves all cells as text, so that number conventions and
+    suppressed cells are interpreted afterwards, column by column. Public so that
+    workflows reading headers or metadata tables use the same file handling.
+    """
     label = str(path)
     if not path.exists():
         raise InputDataError("the file does not exist", file=label)
@@ -356,7 +362,7 @@ def read_indicator_table(
     """
     path = Path(path)
     label = str(path)
-    frame, used = _read_frame(path, sep=sep, encoding=encoding, sheet=sheet)
+    frame, used = read_text_table(path, sep=sep, encoding=encoding, sheet=sheet)
     conv = _convention(used, convention)
     acol = _find_column(frame, area_col, label, "the area")
     out = pd.DataFrame({"area": _area_column(frame, acol, label)})
@@ -427,7 +433,7 @@ def read_case_panel(
     """
     path = Path(path)
     label = str(path)
-    frame, used = _read_frame(path, sep=sep, encoding=encoding, sheet=sheet)
+    frame, used = read_text_table(path, sep=sep, encoding=encoding, sheet=sheet)
     conv = _convention(used, convention)
     acol = _find_column(frame, area_col, label, "the area")
     ycol = _find_column(frame, year_col, label, "the year")
