@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.template import field as bfield
 from pybtex.style.template import (
     first_of,
     href,
@@ -37,7 +38,6 @@ from pybtex.style.template import (
     tag,
     words,
 )
-from pybtex.style.template import field as bfield
 from sphinxcontrib.bibtex.plugin import register_plugin as register_sphinx_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -107,9 +107,7 @@ class GermanStyle(PlainStyle):
         ]
 
     def get_article_template(self, e):  # noqa: ANN001, ANN201
-        volume = optional[
-            join[bfield("volume"), optional[" (", bfield("number"), ")"]],
-        ]
+        volume = optional[join[bfield("volume"), optional[" (", bfield("number"), ")"]],]
         return join(sep=" ")[
             self._head(e),
             self.format_title(e, "title"),
@@ -127,9 +125,7 @@ class GermanStyle(PlainStyle):
             sentence[tag("em")[bfield("title")]],
             optional[sentence[self.format_edition(e)]],
             optional[sentence[bfield("series")]],
-            sentence[
-                join(sep=": ")[optional_field("address"), optional_field("publisher")],
-            ],
+            sentence[join(sep=": ")[optional_field("address"), optional_field("publisher")],],
             sentence[optional_field("note")],
             self.format_web_refs(e),
         ]

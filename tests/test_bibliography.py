@@ -90,8 +90,13 @@ def _render(entries: dict[str, Entry]) -> dict[str, str]:
 def test_german_style_words() -> None:
     book = Entry(
         "book",
-        fields={"title": "Regression Analysis of Count Data", "year": "2013", "edition": "2",
-                "publisher": "Cambridge University Press", "address": "Cambridge"},
+        fields={
+            "title": "Regression Analysis of Count Data",
+            "year": "2013",
+            "edition": "2",
+            "publisher": "Cambridge University Press",
+            "address": "Cambridge",
+        },
         persons={"author": [Person("Cameron, A. Colin"), Person("Trivedi, Pravin K.")]},
     )
     edited = Entry(
@@ -106,8 +111,14 @@ def test_german_style_words() -> None:
     )
     three = Entry(
         "article",
-        fields={"title": "Ein Aufsatz", "year": "2021", "journal": "Zeitschrift",
-                "volume": "5", "number": "2", "pages": "10-20"},
+        fields={
+            "title": "Ein Aufsatz",
+            "year": "2021",
+            "journal": "Zeitschrift",
+            "volume": "5",
+            "number": "2",
+            "pages": "10-20",
+        },
         persons={"author": [Person("A, Anna"), Person("B, Bert"), Person("C, Carl")]},
     )
     text = _render({"book": book, "edited": edited, "undated": undated, "three": three})
@@ -125,9 +136,15 @@ def test_german_style_words() -> None:
 def test_year_suffixes_for_same_author_and_year() -> None:
     dd = [Person("{Landeshauptstadt Dresden}")]
     entries = {
-        "B": Entry("misc", fields={"title": "Zweiter Bericht", "year": "2016"}, persons={"author": dd}),
-        "A": Entry("misc", fields={"title": "Erster Bericht", "year": "2016"}, persons={"author": dd}),
-        "C": Entry("misc", fields={"title": "Anderes Jahr", "year": "2017"}, persons={"author": dd}),
+        "B": Entry(
+            "misc", fields={"title": "Zweiter Bericht", "year": "2016"}, persons={"author": dd}
+        ),
+        "A": Entry(
+            "misc", fields={"title": "Erster Bericht", "year": "2016"}, persons={"author": dd}
+        ),
+        "C": Entry(
+            "misc", fields={"title": "Anderes Jahr", "year": "2017"}, persons={"author": dd}
+        ),
         "D": Entry("misc", fields={"title": "Ohne Jahr"}, persons={"author": dd}),
     }
     years = german_bib.year_suffixes(entries)
