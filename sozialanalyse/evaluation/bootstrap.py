@@ -265,6 +265,34 @@ def score_contributions(
     return (resid * r).sum(axis=2), (w * resid**2).sum(axis=(1, 2))
 
 
+def _fe_solve_d(
+    w: np.ndarray, d: np.ndarray, ra: np.ndarray, ry: np.ndarray, rd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`_fe_solve` with one more column ``d`` (the treatment) in the year block."""
+    b, _, t = w.shape
+    da = w.sum(axis=2)
+    wd = w * d
+    wz = np.concatenate([w[:, :, 1:], wd.sum(axis=2, keepdims=True)], axis=2)  # (B, A, T)
+    zz = np.zeros((b, t, t))
+    idx = np.arange(t - 1)
+    zz[:, idx, idx] = w.sum(axis=1)[:, 1:]
+    cross = wd.sum(axis=1)[:, 1:]
+    zz[:, idx, t - 1] = cross
+    zz[:, t - 1, idx] = cross
+    zz[:, t - 1, t - 1] = (wd * d).sum(axis=(1, 2))
+    s = zz - np.einsum("bak,bal->bkl", wz / da[..., None], wz)
+    rz = np.concatenate([ry[:, 1:], rd[:, None]], axis=1)
+    rhs = rz - np.einsum("bak,ba->bk", wz, ra / da)
+    with np.errstate(invalid="ignore"):
+        try:
+            xz = np.linalg.solve(s, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            xz = np.stack([np.linalg.lstsq(m, r, rcond=None)[0] for m, r in zip(s, rhs,
+                                                                                strict=True)])
+    xa = (ra - np.einsum("bak,bk->ba", wz, xz)) / da
+    return xa, np.concatenate([np.zeros((b, 1)), xz[:, :-1]], axis=1), xz[:, -1]
+
+
 def fit_did(
     y: np.ndarray,
     log_exposure: np.ndarray,
@@ -272,12 +300,12 @@ def fit_did(
     *,
     alpha: np.ndarray | float = 0.0,
     tol: float = 1e-9,
-    max_iter: int = 50,
+    max_iter: int = 40,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Unrestricted Poisson/NB2 DiD with area and year effects, batched.
 
-    Newton's method on the profile score ``U(beta) = sum_i c_i(beta)`` with
-    step ``U / I``; each step refits the area and year effects (warm start).
+    Fisher scoring (Newton for Poisson) on area effects, year effects and the
+    treatment effect jointly, the area block eliminated in closed form.
 
     Parameters
     ----------
@@ -296,25 +324,38 @@ def fit_did(
         Estimates ``(B,)``, areas' score contributions at the estimate
         ``(B, A)`` (for the cluster-robust variance ``sum c^2 / info^2``), the
         efficient information ``(B,)`` and fitted means. ``beta`` is ``nan``
-        where the effect is not identified (no case, or only cases, in the
-        treated area-years relative to the fit).
+        where the effect is not identified (no case in the treated area-years).
     """
+    b = y.shape[0]
     dd = np.broadcast_to(d, y.shape).astype(float)
-    beta = np.zeros(y.shape[0])
-    start = None
+    off = np.broadcast_to(log_exposure, y.shape)
+    al = np.broadcast_to(np.asarray(alpha, dtype=float), (b,)).copy()
+    with np.errstate(divide="ignore"):
+        a = np.log(y.sum(axis=2) / np.exp(off).sum(axis=2))
+    g = np.zeros((b, y.shape[2]))
+    beta = np.zeros(b)
+    active = np.ones(b, dtype=bool)
     for _ in range(max_iter):
-        mu, start = restricted_fit(y, log_exposure + beta[:, None, None] * dd, alpha=alpha,
-                                   start=start)
-        c, info = score_contributions(y, mu, dd, alpha)
-        step = np.clip(c.sum(axis=1) / info, -1.0, 1.0)
-        beta = beta + step
-        if np.nanmax(np.abs(step)) < tol:
+        ix = np.flatnonzero(active)
+        eta = a[ix, :, None] + g[ix, None, :] + beta[ix, None, None] * dd[ix] + off[ix]
+        mu = np.exp(np.clip(eta, -700, 700))
+        w, r = _parts(mu, y[ix], al[ix])
+        xa, xg, xb = _fe_solve_d(w, dd[ix], r.sum(axis=2), r.sum(axis=1), (r * dd[ix]).sum(
+            axis=(1, 2)))
+        size = np.maximum(np.maximum(np.abs(xa).max(axis=1), np.abs(xg).max(axis=1)),
+                          np.abs(xb))
+        size = np.where(np.isfinite(size), size, np.inf)
+        scale = np.minimum(1.0, 1.0 / np.maximum(size, 1e-300))
+        a[ix] += scale[:, None] * np.nan_to_num(xa)
+        g[ix] += scale[:, None] * np.nan_to_num(xg)
+        beta[ix] += scale * np.nan_to_num(xb)
+        active[ix] = size >= tol
+        if not active.any():
             break
-    mu, start = restricted_fit(y, log_exposure + beta[:, None, None] * dd, alpha=alpha,
-                               start=start)
-    c, info = score_contributions(y, mu, dd, alpha)
+    mu = np.exp(np.clip(a[..., None] + g[:, None, :] + beta[:, None, None] * dd + off, -700, 700))
+    c, info = score_contributions(y, mu, dd, al)
     treated_cases = (y * dd).sum(axis=(1, 2))
-    bad = (treated_cases <= 0) | (np.abs(beta) > 15) | ~np.isfinite(beta)
+    bad = (treated_cases <= 0) | (np.abs(beta) > 15) | ~np.isfinite(beta) | active
     return np.where(bad, np.nan, beta), c, info, mu
 
 
