@@ -385,6 +385,72 @@ def score_statistic(c: np.ndarray) -> np.ndarray:
     return c.sum(axis=-1) / np.sqrt((c**2).sum(axis=-1))
 
 
+def wcr_parts(
+    y: np.ndarray, mu: np.ndarray, d: np.ndarray, alpha: np.ndarray | float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ingredients of the linearised wild cluster restricted (WCR) bootstrap.
+
+    At a restricted fit ``mu`` the Fisher-scoring step is a weighted least
+    squares regression of the working residuals on ``[D, area and year
+    effects]``; applying the WCR-11 bootstrap of the linear model to it
+    (Roodman et al. 2019) gives, for weights ``w`` per area,
+    ``t* = sum_g w_g c_g / sqrt(k * sum_h (sum_g w_g C_hg)^2)`` with the
+    efficient score contributions ``c`` and the cluster scores ``C_hg`` of the
+    re-estimated residuals (area ``h``, perturbation of area ``g``)::
+
+        C_hg = delta_hg c_g - e_h xa_g[h] - sum_t w_ht Dt_ht xg_g[t] - m_h c_g / I
+
+    where ``Dt`` is ``D`` residualised on the effects, ``e_h = sum_t w Dt``,
+    ``m_h = sum_t w Dt^2``, ``I = sum_h m_h`` and ``(xa_g, xg_g)`` the weighted
+    fit of area ``g``'s working residuals on the effects. For the linear
+    model this is exactly WCR-11 (checked against ``wildboottest``).
+
+    Returns
+    -------
+    (c, cmat, info)
+        Shapes ``(B, G)``, ``(B, G, G)`` (``[b, h, g]``) and ``(B,)``.
+    """
+    b, g, t = y.shape
+    al = np.broadcast_to(np.asarray(alpha, dtype=float), (b,))
+    w, r = _parts(mu, y, al)
+    dd = np.broadcast_to(d, y.shape).astype(float)
+    wd = w * dd
+    xa, xg = _fe_solve(w, wd.sum(axis=2), wd.sum(axis=1))
+    dt = dd - xa[..., None] - xg[:, None, :]
+    c = (dt * r).sum(axis=2)
+    wdt = w * dt
+    m = (wdt * dt).sum(axis=2)
+    info = m.sum(axis=1)
+    e = wdt.sum(axis=2)
+    # weighted fit of each area's working residual v_g = r / w (zero elsewhere)
+    ww = np.repeat(w, g, axis=0)  # (B*G, G, T), panel-major
+    ry = np.zeros((b, g, g, t))
+    idx = np.arange(g)
+    ry[:, idx, idx, :] = r  # [b, g(perturbed), area, t]
+    ry = ry.reshape(b * g, g, t)
+    fa, fg = _fe_solve(ww, ry.sum(axis=2), ry.sum(axis=1))
+    fa = fa.reshape(b, g, g)  # [b, g, area]
+    fg = fg.reshape(b, g, t)  # [b, g, t]
+    cmat = -np.swapaxes(fa, 1, 2) * e[:, :, None]  # [b, h, g]: e_h xa_g[h]
+    cmat -= np.einsum("bht,bgt->bhg", wdt, fg)
+    cmat -= m[:, :, None] * (c / info[:, None])[:, None, :]
+    cmat[:, idx, idx] += c
+    return c, cmat, info
+
+
+def wcr_bootstrap(c: np.ndarray, cmat: np.ndarray, weights: np.ndarray, ssc: float
+                  ) -> np.ndarray:
+    """Bootstrap t statistics ``(draws, m)`` of the linearised WCR from :func:`wcr_parts`.
+
+    ``c`` has shape ``(m, G)``, ``cmat`` ``(m, G, G)``; the statistic is on
+    the scale of a t ratio (numerator divided by the information ``I`` as
+    the denominator is, so ``I`` cancels).
+    """
+    num = weights @ c.T
+    scores = np.einsum("dg,mhg->dmh", weights, cmat)
+    return num / np.sqrt(ssc * (scores**2).sum(axis=2))
+
+
 def score_bootstrap(c: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Bootstrap score statistics, shape ``(draws, m)``, for contributions ``c`` ``(m, G)``.
 
@@ -542,8 +608,9 @@ def wild_cluster_bootstrap(
     level: float = 0.95,
     family: Family = "poisson",
     null_irr: float = 1.0,
+    statistic: Literal["wald", "score"] = "wald",
 ) -> BootstrapResult:
-    """Score wild cluster bootstrap (null imposed) for the panel DiD effect.
+    """Wild cluster bootstrap (null imposed) for the panel DiD effect.
 
     Parameters
     ----------
@@ -571,11 +638,21 @@ def wild_cluster_bootstrap(
         fixed).
     null_irr
         Null hypothesis of the p-value.
+    statistic
+        ``"wald"`` (default): the cluster-robust (CR1) Wald t of the
+        unrestricted fit, compared with the linearised WCR bootstrap at the
+        restricted fit (:func:`wcr_parts`); ``"score"``: the Kline-Santos
+        score statistic and its perturbed-score bootstrap. The score statistic
+        is bounded (``|T| <= sqrt(G1)`` roughly, when the treated areas
+        dominate), so with few model areas its inverted intervals are often
+        unbounded; the Wald form does not have this defect.
 
     Returns
     -------
     BootstrapResult
     """
+    if statistic not in ("wald", "score"):
+        raise MethodError(f"unbekannte Statistik '{statistic}' (erlaubt: 'wald', 'score')")
     if family not in ("poisson", "negbin"):
         raise MethodError(f"unbekannte Familie '{family}' (erlaubt: 'poisson', 'negbin')")
     if not 0 < level < 1:
@@ -596,26 +673,28 @@ def wild_cluster_bootstrap(
         raise MethodError("Der Effekt ist nicht schätzbar: In den Modellgebieten gibt es ab "
                           "dem Start keine Fälle (oder nur dort Fälle)")
     bhat = float(beta[0])
-    se = float(np.sqrt((c**2).sum()) / info[0])
+    ssc = g / (g - 1) * (g * t - 1) / (g * t - (g + t))
+    se = float(np.sqrt(ssc * (c**2).sum()) / info[0])
     w, enumerated = draw_weights(weights, draws, g, np.random.default_rng(seed))
-    start = None
 
-    def pfun(b0: np.ndarray) -> np.ndarray:
-        nonlocal start
+    def stats_at(b0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b0 = np.atleast_1d(np.asarray(b0, dtype=float))
         m = b0.size
         ys = np.broadcast_to(yb, (m, g, t))
         mu0, _ = restricted_fit(ys, logn + b0[:, None, None] * db, alpha=alpha[0])
-        cc, _ = score_contributions(ys, mu0, db, alpha[0])
-        return bootstrap_p_values(score_statistic(cc), score_bootstrap(cc, w),
-                                  enumerated=enumerated)
+        if statistic == "score":
+            cc, _ = score_contributions(ys, mu0, db, alpha[0])
+            return score_statistic(cc), score_bootstrap(cc, w)
+        cc, cmat, _ = wcr_parts(ys, mu0, db, alpha[0])
+        return (bhat - b0) / se, wcr_bootstrap(cc, cmat, w, ssc)
 
-    b_null = np.log(null_irr)
-    mu0, _ = restricted_fit(yb, logn + b_null * db, alpha=alpha[0])
-    c0, _ = score_contributions(yb, mu0, db, alpha[0])
-    stat = float(score_statistic(c0)[0])
-    p = float(bootstrap_p_values(np.array([stat]), score_bootstrap(c0, w),
-                                 enumerated=enumerated)[0])
+    def pfun(b0: np.ndarray) -> np.ndarray:
+        st, boot = stats_at(b0)
+        return bootstrap_p_values(st, boot, enumerated=enumerated)
+
+    st, boot = stats_at(np.array([np.log(null_irr)]))
+    stat = float(st[0])
+    p = float(bootstrap_p_values(st, boot, enumerated=enumerated)[0])
     lo, hi = invert_test(pfun, bhat, max(se, 1e-3), alpha=1 - level)
     note = _note(g1, family)
     if not (np.isfinite(lo) and np.isfinite(hi)):
