@@ -727,6 +727,40 @@ def _linear_design(y: np.ndarray, n: np.ndarray, d: np.ndarray
     return lr, d.ravel().astype(float), fe
 
 
+def linear_wcr_statistics(
+    y: np.ndarray, n: np.ndarray, d: np.ndarray, weights: np.ndarray, null: float = 0.0
+) -> tuple[float, np.ndarray, float, float]:
+    """Observed and bootstrap t statistics of the linear WCR-11 for ``beta = null``.
+
+    ``y``, ``n``, ``d``: ``(G, T)`` counts, population and treatment;
+    ``weights``: ``(draws, G)``. Returns ``(t, t_boot, beta_hat, se)``
+    (CRV1 with the small-sample factor ``G/(G-1) (N-1)/(N-K)``).
+    """
+    g, t = y.shape
+    lr, dv, fe = _linear_design(y, n, d)
+    x = np.column_stack([dv, fe])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    z = x @ xtx_inv[:, 0]
+    bhat = float(z @ lr)
+    resid = lr - x @ (xtx_inv @ (x.T @ lr))
+    cl = np.repeat(np.arange(g), t)
+    nobs, k = x.shape
+    ssc = g / (g - 1) * (nobs - 1) / (nobs - k)
+    sc = np.bincount(cl, z * resid, minlength=g)
+    se = float(np.sqrt(ssc * sc @ sc))
+    # restricted residuals at the null: M_fe (lr - null * d)
+    fe_pinv = np.linalg.pinv(fe)
+    target = lr - null * dv
+    u = target - fe @ (fe_pinv @ target)
+    a = np.bincount(cl, z * u, minlength=g)
+    onehot = np.eye(g)[cl]  # (N, G)
+    blocks = onehot * u[:, None]  # u in its own cluster's column
+    res = blocks - x @ (xtx_inv @ (x.T @ blocks))
+    cmat = onehot.T @ (z[:, None] * res)  # (H, G)
+    tb = (weights @ a) / np.sqrt(ssc * ((weights @ cmat.T) ** 2).sum(axis=1))
+    return (bhat - null) / se, tb, bhat, se
+
+
 def linear_wild_bootstrap(
     panel: pd.DataFrame,
     *,
@@ -754,43 +788,17 @@ def linear_wild_bootstrap(
     """
     y, n, d, _ = panel_matrices(panel, area=area, year=year, cases=cases,
                                 population=population, treated=treated, start_year=start_year)
-    g, t = y.shape
-    lr, dv, fe = _linear_design(y, n, d)
-    x = np.column_stack([dv, fe])
-    xtx_inv = np.linalg.inv(x.T @ x)
-    z = x @ xtx_inv[:, 0]
-    bhat = float(z @ lr)
-    resid = lr - x @ (xtx_inv @ (x.T @ lr))
-    cl = np.repeat(np.arange(g), t)
-    nobs, k = x.shape
-    ssc = g / (g - 1) * (nobs - 1) / (nobs - k)
-    se = float(np.sqrt(ssc * np.bincount(cl, z * resid, minlength=g) @
-                       np.bincount(cl, z * resid, minlength=g)))
-    # restricted residuals at beta0: M_fe (lr - beta0 d) = u0 - beta0 * dt
-    fe_pinv = np.linalg.pinv(fe)
-    u_base = lr - fe @ (fe_pinv @ lr)
-    d_res = dv - fe @ (fe_pinv @ dv)
-    h = x @ xtx_inv @ x.T
-    onehot = np.eye(g)[cl]  # (N, G)
+    g = y.shape[0]
     w, enumerated = draw_weights(weights, draws, g, np.random.default_rng(seed))
-
-    def parts(b0: float) -> tuple[float, np.ndarray]:
-        u = u_base - b0 * d_res
-        a = np.bincount(cl, z * u, minlength=g)
-        mu_ = onehot * u[:, None]  # (N, G): u in its own cluster's block
-        res = mu_ - h @ mu_
-        cmat = onehot.T @ (z[:, None] * res)  # (H, G)
-        tb = (w @ a) / np.sqrt(ssc * ((w @ cmat.T) ** 2).sum(axis=1))
-        return (bhat - b0) / se, tb
 
     def pfun(b0: np.ndarray) -> np.ndarray:
         out = []
         for b in np.atleast_1d(b0):
-            st, tb = parts(float(b))
+            st, tb, _, _ = linear_wcr_statistics(y, n, d, w, float(b))
             out.append(bootstrap_p_values(np.array([st]), tb[:, None], enumerated=enumerated)[0])
         return np.array(out)
 
-    stat, tb = parts(np.log(null_irr))
+    stat, tb, bhat, se = linear_wcr_statistics(y, n, d, w, float(np.log(null_irr)))
     p = float(bootstrap_p_values(np.array([stat]), tb[:, None], enumerated=enumerated)[0])
     lo, hi = invert_test(pfun, bhat, se, alpha=1 - level)
     g1 = int(d.any(axis=1).sum())
