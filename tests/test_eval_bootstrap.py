@@ -30,36 +30,9 @@ from sozialanalyse.evaluation.bootstrap import (
     wcr_parts,
     wild_cluster_bootstrap,
 )
+from sozialanalyse.evaluation.calibration import example_panel
 
-
-def make_panel(
-    seed: int,
-    *,
-    n_areas: int = 17,
-    n_years: int = 12,
-    treated: tuple[int, ...] = (4, 8, 12),
-    irr: float = 0.85,
-    alpha: float = 0.02,
-    start_index: int = 6,
-) -> pd.DataFrame:
-    """A simulated panel (Dresden-like magnitudes) in tidy form."""
-    rng = np.random.default_rng(seed)
-    years = np.arange(2014, 2014 + n_years)
-    pop = np.linspace(3000, 9000, n_areas)
-    rate = 30 * np.exp(rng.normal(0, 0.25, n_areas))
-    g = 0.02 * np.arange(n_years) + rng.normal(0, 0.05, n_years)
-    start = np.full(n_areas, np.nan)
-    start[list(treated)] = years[start_index]
-    d = years[None, :] >= start[:, None]
-    mu = pop[:, None] / 1000 * rate[:, None] * np.exp(g[None, :] + np.log(irr) * d)
-    y = rng.poisson(rng.gamma(1 / alpha, mu * alpha))
-    return pd.DataFrame({
-        "area": np.repeat([f"S{i:02d}" for i in range(n_areas)], n_years),
-        "year": np.tile(years, n_areas),
-        "cases": y.ravel(),
-        "population": np.repeat(pop, n_years),
-        "start_year": np.repeat(start, n_years),
-    })
+make_panel = example_panel
 
 
 # --- weights and p-values ----------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.bootstrap import fit_did, panel_matrices
+from sozialanalyse.evaluation.calibration import example_panel as make_panel
 from sozialanalyse.evaluation.randomization import (
     assignment_statistics,
     assignments,
@@ -17,7 +18,6 @@ from sozialanalyse.evaluation.randomization import (
     randomization_inference,
     ri_p_values,
 )
-from tests.test_eval_bootstrap import make_panel
 
 
 def _members(sets: np.ndarray, g: int) -> np.ndarray:

@@ -43,7 +43,10 @@ the estimate plus/minus 64 standard errors).
 Regenerate the committed full run with::
 
     python -m sozialanalyse.evaluation.calibration --replications 2000 --draws 999 \\
-        --seed 20261207 --out results/coverage_panel.csv
+        --seed 20261207 --rhos 0 0.5 --out results/coverage_panel.csv
+
+(rows with ``rho = 0.5`` add a serially correlated area shock, a robustness
+check beyond the book's main settings.)
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ LABELS_DE = {
     "method": "Verfahren",
     "n_treated": "Modellgebiete",
     "alpha": "Streuung α",
+    "rho": "Autokorrelation ρ",
     "replications": "Replikationen",
     "coverage": "Abdeckung",
     "mc_error": "MC-Fehler",
@@ -120,18 +124,71 @@ def simulate_book_panels(
     n_treated: int,
     alpha: float,
     *,
+    rho: float = 0.0,
+    shock_sd: float = 0.05,
     irr: float = TRUE_IRR,
 ) -> BookPanels:
-    """Panels of the book's setting (17 areas x 12 years), see the module docstring."""
+    """Panels of the book's setting (17 areas x 12 years), see the module docstring.
+
+    With ``rho > 0`` each area's log rate also carries a stationary AR(1)
+    shock with correlation ``rho`` between years and standard deviation
+    ``shock_sd`` (serially correlated area-years, as when a local service
+    change lasts a few years).
+    """
     pop = np.repeat(np.linspace(3000.0, 9000.0, N_AREAS)[:, None], N_YEARS, axis=1)
     treat = np.zeros((N_AREAS, N_YEARS), dtype=bool)
     treat[list(TREATED_AREAS[n_treated]), START_INDEX:] = True
     rate = 30.0 * np.exp(rng.normal(0.0, 0.25, (reps, N_AREAS, 1)))
     g = 0.02 * np.arange(N_YEARS) + rng.normal(0.0, 0.05, (reps, 1, N_YEARS))
+    if rho > 0:
+        eps = rng.normal(0.0, shock_sd, (reps, N_AREAS, N_YEARS))
+        shock = np.empty_like(eps)
+        shock[..., 0] = eps[..., 0]
+        for t in range(1, N_YEARS):
+            shock[..., t] = rho * shock[..., t - 1] + np.sqrt(1 - rho**2) * eps[..., t]
+        g = g + shock
     mu = pop / 1000.0 * rate * np.exp(g + np.log(irr) * treat)
     if alpha > 0:
         mu = rng.gamma(1.0 / alpha, mu * alpha)
     return BookPanels(rng.poisson(mu).astype(float), pop, treat, irr)
+
+
+def example_panel(
+    seed: int = 0,
+    *,
+    n_areas: int = N_AREAS,
+    n_years: int = N_YEARS,
+    treated: Sequence[int] = TREATED_AREAS[3],
+    irr: float = TRUE_IRR,
+    alpha: float = 0.02,
+    start_index: int = START_INDEX,
+) -> pd.DataFrame:
+    """One simulated panel of the book's setting as a tidy frame (labelled "simuliert").
+
+    Columns ``area, year, cases, population, start_year``; areas ``S00`` ...
+    with 3,000-9,000 young residents, rate about 30 per 1,000, NB2 noise
+    ``alpha`` and the true ``irr`` in the model areas ``treated`` from year
+    ``start_index`` on (years start in 2014).
+    """
+    rng = np.random.default_rng(seed)
+    years = np.arange(2014, 2014 + n_years)
+    pop = np.linspace(3000.0, 9000.0, n_areas)
+    rate = 30.0 * np.exp(rng.normal(0.0, 0.25, n_areas))
+    g = 0.02 * np.arange(n_years) + rng.normal(0.0, 0.05, n_years)
+    start = np.full(n_areas, np.nan)
+    start[list(treated)] = years[start_index]
+    d = years[None, :] >= start[:, None]
+    mu = pop[:, None] / 1000.0 * rate[:, None] * np.exp(g[None, :] + np.log(irr) * d)
+    y = rng.poisson(rng.gamma(1.0 / alpha, mu * alpha)) if alpha > 0 else rng.poisson(mu)
+    out = pd.DataFrame({
+        "area": np.repeat([f"S{i:02d}" for i in range(n_areas)], n_years),
+        "year": np.tile(years, n_areas),
+        "cases": y.ravel(),
+        "population": np.repeat(pop, n_years),
+        "start_year": np.repeat(start, n_years),
+    })
+    out.attrs["label"] = "simuliert"
+    return out
 
 
 def _bootstrap_accept(
@@ -220,6 +277,7 @@ def coverage_records(
     draws: int = 399,
     treated: Sequence[int] = (1, 3),
     alphas: Sequence[float] = (0.01, 0.05),
+    rhos: Sequence[float] = (0.0,),
 ) -> pd.DataFrame:
     """Coverage per method and setting, English keys (one row each).
 
@@ -233,29 +291,40 @@ def coverage_records(
         Bootstrap draws per replication (p-value ``(1 + hits) / (draws + 1)``).
     treated, alphas
         Numbers of model areas and NB2 dispersions to simulate.
+    rhos
+        Year-to-year correlation of an extra AR(1) area shock (0 = none).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``method, n_treated, alpha, replications, coverage, mc_error,
-        bounded``.
+        Columns ``method, n_treated, alpha, rho, replications, coverage,
+        mc_error, bounded``.
     """
     rows = []
     for j, n_treated in enumerate(treated):
         for i, alpha in enumerate(alphas):
-            rng = np.random.default_rng([seed, j, i])
-            panels = simulate_book_panels(rng, replications, n_treated, alpha)
-            res = _evaluate(panels, rng, draws)
-            for method in METHODS:
-                covered, bounded = res[method]
-                cov = float(covered.mean())
-                rows.append({
-                    "method": method, "n_treated": int(n_treated), "alpha": float(alpha),
-                    "replications": int(replications), "coverage": cov,
-                    "mc_error": float(np.sqrt(cov * (1 - cov) / replications)),
-                    "bounded": float(bounded.mean()),
-                })
+            for h, rho in enumerate(rhos):
+                key = [seed, j, i] if rho == 0 else [seed, j, i, h]
+                rng = np.random.default_rng(key)
+                panels = simulate_book_panels(rng, replications, n_treated, alpha, rho=rho)
+                rows += _rows(_evaluate(panels, rng, draws), n_treated, alpha, rho,
+                              replications)
     return pd.DataFrame(rows)
+
+
+def _rows(res: dict[str, tuple[np.ndarray, np.ndarray]], n_treated: int, alpha: float,
+          rho: float, replications: int) -> list[dict[str, object]]:
+    rows = []
+    for method in METHODS:
+        covered, bounded = res[method]
+        cov = float(covered.mean())
+        rows.append({
+            "method": method, "n_treated": int(n_treated), "alpha": float(alpha),
+            "rho": float(rho), "replications": int(replications), "coverage": cov,
+            "mc_error": float(np.sqrt(cov * (1 - cov) / replications)),
+            "bounded": float(bounded.mean()),
+        })
+    return rows
 
 
 def coverage_table(
@@ -265,6 +334,7 @@ def coverage_table(
     draws: int = 399,
     treated: Sequence[int] = (1, 3),
     alphas: Sequence[float] = (0.01, 0.05),
+    rhos: Sequence[float] = (0.0,),
     records: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The coverage table for the book, German column names and method labels.
@@ -273,10 +343,11 @@ def coverage_table(
     committed full run read from ``results/coverage_panel.csv``).
     """
     rec = records if records is not None else coverage_records(
-        replications, seed=seed, draws=draws, treated=treated, alphas=alphas)
+        replications, seed=seed, draws=draws, treated=treated, alphas=alphas, rhos=rhos)
     out = rec.assign(method=rec["method"].map(LABELS_DE))
     return out.rename(columns=LABELS_DE)[[LABELS_DE[c] for c in (
-        "method", "n_treated", "alpha", "replications", "coverage", "mc_error", "bounded")]]
+        "method", "n_treated", "alpha", "rho", "replications", "coverage", "mc_error",
+        "bounded")]]
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
@@ -285,9 +356,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=2000, help="Replikationen je Setting")
     parser.add_argument("--draws", type=int, default=999, help="Bootstrap-Ziehungen")
     parser.add_argument("--seed", type=int, default=20261207, help="Startwert")
+    parser.add_argument("--rhos", type=float, nargs="+", default=[0.0, 0.5],
+                        help="Autokorrelationen einer zusätzlichen AR(1)-Störung je Gebiet")
     parser.add_argument("--out", default="results/coverage_panel.csv", help="Ausgabedatei (CSV)")
     args = parser.parse_args(argv)
-    rec = coverage_records(args.replications, seed=args.seed, draws=args.draws)
+    rec = coverage_records(args.replications, seed=args.seed, draws=args.draws, rhos=args.rhos)
     rec.to_csv(args.out, index=False, float_format="%.6g")
     print(rec.to_string(index=False))
     return 0
