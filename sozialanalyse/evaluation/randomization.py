@@ -46,6 +46,7 @@ import pandas as pd
 from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.bootstrap import (
     _fe_solve,
+    coverage_range,
     fit_did,
     invert_test,
     panel_matrices,
@@ -305,6 +306,10 @@ def randomization_inference(
         lo, hi = invert_test(pfun, bhat, max(float(spread), 1e-3), alpha=alpha)
     if not exact:
         notes.append(f"{n_assign} zufällig gezogene Zuordnungen (keine vollständige Aufzählung).")
+    measured = coverage_range("randomization", int(rows.size)) if min_p <= alpha else ""
+    if measured and level == 0.95 and g == 17:
+        notes.append("In Simulationen der Planungssituation (17 Gebiete, 12 Jahre) deckte das "
+                     f"95-%-Intervall den wahren Wert in {measured} der Fälle ab.")
     return RandomizationResult(
         irr=float(np.exp(bhat)), p_value=p, ci_low=float(np.exp(lo)), ci_high=float(np.exp(hi)),
         level=level, n_assignments=n_assign, exact=exact, min_attainable_p=min_p,
