@@ -265,3 +265,25 @@ def test_null_rejection_rate_is_near_five_percent_with_balanced_treatment() -> N
                                wald=(beta, se, ssc))
     rejection = 1 - accept.mean()
     assert 0.03 <= rejection <= 0.07, rejection
+
+
+def test_event_study_bootstrap_matches_event_study_estimates() -> None:
+    from sozialanalyse.evaluation import event_study
+    from sozialanalyse.evaluation.bootstrap import event_study_bootstrap
+
+    panel = make_panel(13, irr=0.8)
+    boot = event_study_bootstrap(panel, draws=499, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = event_study(panel)
+    assert list(boot["event_time"]) == list(ref["event_time"])
+    np.testing.assert_allclose(boot["log_irr"], ref["log_irr"], atol=1e-7)
+    np.testing.assert_allclose(boot["se_log"], ref["se_log"], rtol=1e-6)
+    ref_row = boot[boot["event_time"] == -1].iloc[0]
+    assert ref_row["irr"] == 1.0 and np.isnan(ref_row["p_value"])
+    rest = boot[boot["event_time"] != -1]
+    assert ((rest["p_value"] > 0) & (rest["p_value"] <= 1)).all()
+    assert ((rest["ci_low"] <= rest["irr"]) & (rest["irr"] <= rest["ci_high"])).all()
+    # consistent with its own test: p > 5 % exactly when the interval contains 1
+    inside = (rest["ci_low"] <= 1) & (rest["ci_high"] >= 1)
+    assert ((rest["p_value"] > 0.05) == inside).all()
