@@ -349,9 +349,10 @@ def interrupted_time_series(
 
             coverage_note = (
                 f"gemessen in {fmt.integer(COVERAGE_REPS)} Simulationen dieses Designs "
-                f"({n_pre} + {n_post} Zeitpunkte): das {fmt.percent(level, 0)}-Intervall des "
-                f"Niveausprungs enthält den wahren Wert in "
-                f"{fmt.percent(measured[0.0][0])} der Fälle bei unabhängigen Fehlern und in "
+                f"({n_pre} + {n_post} Zeitpunkte): das "
+                f"{fmt.number(100 * level, 0)}-%-Intervall des Niveausprungs enthält den "
+                f"wahren Wert in {fmt.percent(measured[0.0][0])} der Fälle bei unabhängigen "
+                "Fehlern und in "
                 f"{fmt.percent(measured[0.5][0])} bei AR(1)-Fehlern mit ρ = 0,5"
             )
             if not coverage_ok:

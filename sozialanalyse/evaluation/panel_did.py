@@ -93,7 +93,7 @@ def _external(method: str, d: pd.DataFrame, *, level: float, draws: int,
     """Call the bootstrap / randomization module; ``None`` if it is not available."""
     treated = sorted(d.loc[d["start_year"].notna(), "area"].astype(str).unique())
     starts = d["start_year"].dropna().unique()
-    start = int(starts[0]) if len(starts) == 1 else None
+    start: int | str = int(starts[0]) if len(starts) == 1 else "start_year"
     kw = {"area": "area", "year": "year", "cases": "cases", "population": "population",
           "treated": treated, "start_year": start, "level": level}
     try:
@@ -204,16 +204,20 @@ def panel_did(
         ext_rows: dict[str, dict[str, Any]] = {}
         coverage_ok, coverage_note = True, ""
         if key in ("bootstrap", "randomization"):
-            ext = _external(key, d, level=level, draws=draws, seed=seed)
+            try:
+                ext = _external(key, d, level=level, draws=draws, seed=seed)
+                why = "ist in dieser Installation nicht verfügbar"
+            except MethodError as exc:  # e.g. staggered starts for randomization inference
+                ext, why = None, f"ist hier nicht anwendbar ({exc})"
             if ext is None:
                 coverage_ok = False
                 coverage_note = (
-                    f"{INFERENCE_LABELS[key]} ist in dieser Installation nicht verfügbar; "
+                    f"{INFERENCE_LABELS[key]} {why}; "
                     f"gezeigt wird das cluster-robuste Intervall, das mit nur {n_treated} "
                     "Modellgebieten seine nominale Überdeckung nicht erreicht (zu schmal)")
                 key = "cluster"
             else:
-                note = ""
+                note = str(getattr(ext, "note", "") or "")
                 min_p = getattr(ext, "min_attainable_p", None)
                 if min_p is not None and np.isfinite(min_p) and min_p > 1 - level:
                     coverage_note = (

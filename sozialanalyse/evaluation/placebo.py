@@ -51,7 +51,6 @@ from sozialanalyse.evaluation.synth import (
     synth_from_matrices,
 )
 
-
 Statistic = Literal["rmspe_ratio", "abs_log_irr"]
 
 
