@@ -359,3 +359,34 @@ def glue_values() -> dict[str, str | int]:
     out["graz_cost_pct"] = fmt.number(h["graz_cost_change_pct"], 1)
     out["hh_spfh_pct"] = fmt.number(100 * (h["hh_spfh_irr"] - 1), 1, sign=True)
     return out
+
+
+def coverage_table() -> pd.DataFrame:
+    """"Wie verlässlich sind die Intervalle?": measured coverage, German, one row per method.
+
+    Rows for the interrupted time series come from
+    :func:`sozialanalyse.evaluation.its_coverage_table` (simulated yearly series);
+    rows for the panel designs from ``sozialanalyse.evaluation.calibration.
+    coverage_table`` when that module is installed.
+    """
+    from sozialanalyse.evaluation import its_coverage_table
+
+    its = its_coverage_table()
+    rows = pd.DataFrame({
+        "Verfahren": "Unterbrochene Zeitreihe",
+        "Inferenz": its["inference"],
+        "Standard": its["default"].map({True: "ja", False: "nein"}),
+        "Situation": [f"{a} + {b} Jahre, AR(1) ρ = {fmt.number(r, 1)}"
+                      for a, b, r in zip(its["n_pre"], its["n_post"], its["rho"], strict=True)],
+        "Überdeckung": [fmt.percent(v) for v in its["coverage_level"]],
+        "Wiederholungen": [fmt.integer(v) for v in its["reps"]],
+        "93–97 % erreicht": its["reaches_nominal"].map({True: "ja", False: "nein"}),
+    })
+    try:
+        from sozialanalyse.evaluation.calibration import coverage_table as panel_coverage
+    except ImportError:
+        return rows
+    panel = panel_coverage()
+    if "Verfahren" in panel.columns:  # already German
+        return pd.concat([panel, rows], ignore_index=True)
+    return rows
