@@ -372,7 +372,7 @@ def evaluate_from_file(
     model_areas = sorted(panel.loc[panel[START_COLUMN].notna(), "area"].unique())
     starts = sorted(int(s) for s in panel[START_COLUMN].dropna().unique())
     if design == "did":
-        est, _ = two_group_did(panel, level=level, family=family)
+        est = two_group_did(panel, level=level, family=family)
     elif design == "panel":
         est = panel_did(panel, level=level)
     else:
@@ -381,7 +381,7 @@ def evaluate_from_file(
                 f"the pre/post rate ratio needs one common start year (found "
                 f"{', '.join(map(str, starts))})", file=str(path), column=START_COLUMN,
                 hint="use the panel design for staggered starts")
-        est = pre_post_rate_ratio(panel, model_areas, starts[0], level=level)
+        est = pre_post_rate_ratio(panel, treated=model_areas, start_year=starts[0], level=level)
     out = results_frame([est])
     out.insert(0, "file", str(path))
     out["model_areas"] = ", ".join(model_areas)

@@ -106,7 +106,7 @@ def test_evaluate_excel_designs(capsys) -> None:
     for design in ("did", "panel", "rateratio"):
         assert main(["evaluate", str(PANEL), "--design", design]) == 0
     out = capsys.readouterr().out
-    assert out.count("IRR ") == 3 and "pre/post rate ratio" in out
+    assert out.count("IRR ") == 3 and "Vorher-nachher-Ratenverhältnis" in out
 
 
 def test_missing_start_year_is_exit_2(tmp_path: Path, capsys) -> None:
