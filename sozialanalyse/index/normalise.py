@@ -31,9 +31,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from sozialanalyse.errors import MethodError
-
-NORMALISATIONS: tuple[str, ...] = ("zscore", "minmax", "rank", "percentile", "distance")
-"""Names of the available normalisation methods."""
+from sozialanalyse.index.methods import NORMALISATIONS
 
 MONOTONE: tuple[str, ...] = NORMALISATIONS
 """Methods that never lower a normalised value when the raw burden value rises."""
