@@ -307,7 +307,8 @@ class Coin:
             this_year, variables, population_variable=self.population_variable,
             placeholder_indicators=list(meta["indicator"]), **p)
         n_areas = this_year["area"].nunique()
-        if n_areas and len(excluded) >= n_areas:
+        n_out = int(excluded["area"].isin(this_year["area"]).sum())
+        if n_areas and n_out >= n_areas:
             counts = excluded["grund"].str.replace(r"\s*\(.*\)$", "", regex=True)
             reasons = "; ".join(f"{n} × {g}" for g, n in counts.value_counts().items())
             pop = (f" und die Einwohnervariable '{self.population_variable}'"

@@ -91,8 +91,12 @@ def screen_areas(
     Raises
     ------
     MethodError
-        ``min_population`` without a population variable, a named area not in the data, or a
-        bad ``min_availability``.
+        ``min_population`` without a population variable, or a bad ``min_availability``.
+
+    Notes
+    -----
+    A named area that is not in the data is still listed (``reason`` ``"named, not in
+    data: ..."``), so the report shows every exclusion rule that was applied.
     """
     if not 0.0 <= min_availability <= 1.0:
         raise MethodError(f"min_availability must lie in [0, 1], got {min_availability}")
@@ -107,10 +111,11 @@ def screen_areas(
 
     for area, why in (exclude_areas or {}).items():
         matches = [a for a in areas if str(a) == str(area)]
-        if not matches:
-            raise MethodError(f"Ausgeschlossenes Gebiet '{area}' kommt in den Daten des "
-                              "Statusjahres nicht vor; prüfen Sie die Gebietskennung")
-        add(matches[0], f"named: {why}", float("nan"), str(why))
+        if matches:
+            add(matches[0], f"named: {why}", float("nan"), str(why))
+        else:  # recorded, so that the log shows the rule even where the area is absent
+            add(area, f"named, not in data: {why}", float("nan"),
+                f"{why} (nicht in den Daten)")
     if min_population is not None:
         if population_variable is None:
             raise MethodError("screening by min_population needs population_variable (the "
