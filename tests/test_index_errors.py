@@ -149,11 +149,11 @@ def test_missing_denominator_is_named():
 
 
 def test_preset_elements_without_source_are_rejected():
-    preset = load_preset("berlin_mss")
+    preset = load_preset("berlin_mss_2019")
     preset["steps"]["screen"]["min_population"]["source"] = "nobody2020"
     with pytest.raises(InputDataError, match="min_population.*'nobody2020'"):
         check_preset(preset)
-    preset = load_preset("berlin_mss")
+    preset = load_preset("berlin_mss_2017")
     preset["indicators"][1]["direction_source"] = "unknown"
     with pytest.raises(InputDataError, match="'langzeitarbeitslosigkeit'.*direction_source"):
         check_preset(preset)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
 from sozialanalyse.errors import MethodError
 from sozialanalyse.index.methods import AGGREGATIONS
 
