@@ -178,3 +178,19 @@ def test_missing_indicator_column_is_named() -> None:
                                        (0, ""), ("", ""), (float("nan"), ""), ("2+/-", "2+/-")])
 def test_published_codes_are_normalised(raw, code) -> None:
     assert normalise_code(raw) == code
+
+
+def test_simulated_berlin_table_is_reproduced_exactly_and_only_with_ddof_0() -> None:
+    from sozialanalyse.index.toy import berlin_style_table
+
+    table = berlin_style_table(n_areas=40, seed=2019)
+    rep = reproduce_edition(table, 2021)
+    assert rep.exact
+    assert rep.agreement.loc["group", "n_compared"] == 39
+    placeholder = table["id"].iloc[-1]
+    assert rep.table.loc[placeholder, "excluded"].startswith("Platzhalterzeile")
+    sample_sd = rep.coin.copy().set("normalise", ddof=1).set("classify", ddof=1).set(
+        "dynamics", ddof=1)
+    differs = (sample_sd.class_codes != rep.coin.class_codes).sum() + \
+        (sample_sd.dynamics_class_codes != rep.coin.dynamics_class_codes).sum()
+    assert differs >= 1

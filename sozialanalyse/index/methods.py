@@ -1,4 +1,4 @@
-"""The one registry of index methods: names, German labels and the allowed parameter values.
+"""The one registry of index methods: names and the allowed parameter values.
 
 Every method name the index knows is defined here once. The step modules
 (:mod:`~sozialanalyse.index.normalise`, :mod:`~sozialanalyse.index.outliers`, ...), the
@@ -8,7 +8,8 @@ Every method name the index knows is defined here once. The step modules
 
 :func:`check_parameter` is what :meth:`Coin.set <sozialanalyse.index.Coin.set>` calls: an
 unknown step, parameter or value stops at once with a German message that names the allowed
-values.
+values. German labels of the names are in :mod:`sozialanalyse.labels` (with the index's
+own parameter names in :mod:`sozialanalyse.index.report`).
 """
 
 from __future__ import annotations
@@ -46,39 +47,6 @@ CLOSED: tuple[str, ...] = ("left", "right")
 
 DDOFS: tuple[int, ...] = (0, 1)
 """Delta degrees of freedom of a standard deviation: 0 population, 1 sample."""
-
-LABELS_DE: dict[str, str] = {
-    "zscore": "z-Standardisierung",
-    "minmax": "Min-Max-Skalierung",
-    "rank": "Rangplätze",
-    "percentile": "Perzentilränge",
-    "distance": "Abstand zum Stadtwert (%)",
-    "none": "keine",
-    "winsorise": "Winsorisierung (COINr-Regel)",
-    "clip": "Kappung an Quantilen",
-    "log": "Logarithmus",
-    "auto": "Winsorisierung, sonst Logarithmus",
-    "mean": "Mittelwert",
-    "median": "Median",
-    "previous": "letzter Vorjahreswert",
-    "equal": "gleich",
-    "manual": "vorgegeben",
-    "pca": "Hauptkomponenten",
-    "arithmetic": "arithmetisches Mittel",
-    "geometric": "geometrisches Mittel",
-    "sum": "Summe",
-    "sd": "Standardabweichungen",
-    "quantile": "Quantile",
-    "left": "Grenzwert zählt zur oberen Klasse",
-    "right": "Grenzwert zählt zur unteren Klasse",
-}
-"""German label of every method name above (for tables and the book)."""
-
-
-def label_de(value: Any) -> str:
-    """German label of a method name; other values are returned as text unchanged."""
-    return LABELS_DE.get(value, str(value)) if isinstance(value, str) else str(value)
-
 
 def _choice(options: Sequence[Any]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
