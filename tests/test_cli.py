@@ -71,8 +71,8 @@ def test_decimal_point_in_german_file_is_one_clear_line(tmp_path: Path, capsys) 
     assert code == EXIT_BAD_INPUT
     assert len(err.strip().splitlines()) == 1
     assert "(InputDataError): " in err
-    assert f"Datei '{bad}', Spalte 'sgb2_empfaenger', Zeile 5: " in err
-    assert "decimal comma" in err
+    assert f"Datei '{bad}', Spalte 'sgb2_empfaenger', Zeile 6: " in err
+    assert "Dezimalkomma" in err and "--decimal ." in err
 
 
 def test_method_error_names_the_file(tmp_path: Path, capsys) -> None:
@@ -113,7 +113,7 @@ def test_missing_start_year_is_exit_2(tmp_path: Path, capsys) -> None:
     panel = tmp_path / "panel.csv"
     panel.write_text("area,year,cases,population\nA,2020,1,10\n", encoding="utf-8")
     assert main(["evaluate", str(panel)]) == EXIT_BAD_INPUT
-    assert "column 'start_year'" in capsys.readouterr().err
+    assert "Spalte 'start_year'" in capsys.readouterr().err
 
 
 def test_preset_and_meta_are_exclusive(capsys) -> None:
@@ -131,4 +131,4 @@ def test_subprocess_bad_file_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
-    assert f"Datei '{bad}', Spalte 'population', Zeile 1" in proc.stderr
+    assert f"Datei '{bad}', Spalte 'population', Zeile 2" in proc.stderr
