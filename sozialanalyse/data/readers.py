@@ -138,12 +138,19 @@ def _sniff_separator(text: str) -> str:
 def _excel_rows(path: Path, sheet: str | int | None, label: str
                 ) -> list[tuple[int, list[object]]]:
     try:
-        book = pd.ExcelFile(path)
+        with pd.ExcelFile(path) as book:
+            return _sheet_rows(book, sheet, label)
+    except InputDataError:
+        raise
     except Exception as err:  # noqa: BLE001 - any reader failure is a bad file for the user
         raise InputDataError(f"die Excel-Datei ist nicht lesbar ({type(err).__name__}: "
                              f"{err})", file=label, code="E-READ-005",
                              hint="die Datei in Excel öffnen und neu als .xlsx speichern, "
                              "oder als 'CSV UTF-8' exportieren") from None
+
+
+def _sheet_rows(book: pd.ExcelFile, sheet: str | int | None, label: str
+                ) -> list[tuple[int, list[object]]]:
     names = [str(n) for n in book.sheet_names]
     if sheet is None or sheet == "":
         target: str | int = 0
@@ -155,11 +162,7 @@ def _excel_rows(path: Path, sheet: str | int | None, label: str
         raise InputDataError(f"das Arbeitsblatt '{sheet}' gibt es nicht (Blätter: "
                              f"{', '.join(names)})", file=label, code="E-READ-005",
                              hint="Namen oder Nummer ab 1 angeben (--sheet)")
-    try:
-        frame = book.parse(target, header=None, dtype=object)
-    except Exception as err:  # noqa: BLE001
-        raise InputDataError(f"das Arbeitsblatt ist nicht lesbar ({err})", file=label,
-                             code="E-READ-005") from None
+    frame = book.parse(target, header=None, dtype=object)
     rows = []
     for i, values in enumerate(frame.itertuples(index=False), start=1):
         cells = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else
@@ -278,6 +281,21 @@ def read_text_table(
     if not rows:
         raise InputDataError("die Datei ist leer", file=label, code="E-READ-002")
     k, guess = _locate_header(rows, expected, header_row, label)
+    try:
+        return _build_frame(rows, k, guess, used, label, header_row)
+    except InputDataError as err:
+        if guess is None or err.code == "E-READ-002":
+            raise
+        raise InputDataError(
+            f"die Kopfzeile (Zeile {rows[k][0]}) passt nicht zur Tabelle ({err.message}). "
+            f"Kopfzeile in Zeile {guess}?", file=label, row=rows[k][0], code="E-READ-006",
+            hint=f"die Zeile der Kopfzeile angeben: --header-row {guess} (in Python "
+            f"header_row={guess})") from None
+
+
+def _build_frame(rows: list[tuple[int, list[object]]], k: int, guess: int | None, used: str,
+                 label: str, header_row: int | None) -> tuple[pd.DataFrame, str]:
+    """The frame below header row ``k`` (see :func:`read_text_table`)."""
     header_line, header = rows[k][0], [_header_name(c) for c in rows[k][1]]
     if k > 0 and header_row is None:
         warnings.warn(InputDataWarning(
