@@ -339,7 +339,7 @@ class Apportionment:
         return format_frame(t, {"Quote (Einheiten)": 2, "Zuteilung": 2})
 
 
-def _per_area(value: float | pd.Series | None, index: pd.Index, name: str) -> np.ndarray | None:
+def _per_area(value: float | pd.Series | np.ndarray | None, index: pd.Index, name: str) -> np.ndarray | None:
     if value is None:
         return None
     if isinstance(value, pd.Series):
@@ -349,6 +349,10 @@ def _per_area(value: float | pd.Series | None, index: pd.Index, name: str) -> np
                 f"Für die Gebiete {list(missing)[:5]} fehlt ein Wert '{name}'.", column=name
             )
         arr = value.reindex(index).to_numpy(dtype=float)
+    elif np.ndim(value) == 1:
+        arr = np.asarray(value, dtype=float)
+        if arr.shape != (len(index),):
+            raise InputDataError(f"'{name}' hat {arr.size} Werte für {len(index)} Gebiete.")
     else:
         arr = np.full(len(index), float(value))
     if np.any(np.isnan(arr)):
