@@ -5,7 +5,7 @@ Modules (one concept each):
 * :mod:`.need` - need weights from an index or sub-indices (linear, rank points, classes);
 * :mod:`.targets` - weighted population, target shares, need index, distance from target;
 * :mod:`.bounds` - proportional shares under floors and caps (redistribution);
-* :mod:`.apportion` - whole units: Hamilton, Webster/Sainte-Laguë, D'Hondt; ties, quota;
+* :mod:`.rounding` - whole units: Hamilton, Webster/Sainte-Laguë, D'Hondt; ties, quota;
 * :mod:`.transition` - damped move from today's allocation, yearly bounds, pace of change;
 * :mod:`.pipeline` - :func:`allocate`: all steps with a per-area breakdown;
 * :mod:`.uncertainty` - the allocation over the index Monte Carlo draws (vectorised);
@@ -14,12 +14,6 @@ Modules (one concept each):
 * :mod:`.validation` - the need weight against an outcome.
 """
 
-from sozialanalyse.allocation.apportion import (
-    METHODS,
-    Apportionment,
-    apportion,
-    apportion_array,
-)
 from sozialanalyse.allocation.bounds import bounded_quotas
 from sozialanalyse.allocation.need import (
     RULES,
@@ -30,6 +24,12 @@ from sozialanalyse.allocation.need import (
     subindex_weights,
 )
 from sozialanalyse.allocation.pipeline import Allocation, allocate
+from sozialanalyse.allocation.rounding import (
+    METHODS,
+    Apportionment,
+    apportion,
+    apportion_array,
+)
 from sozialanalyse.allocation.scenarios import ScenarioResult, compare_scenarios, plot_scenarios
 from sozialanalyse.allocation.targets import (
     distance_from_target,

@@ -98,8 +98,9 @@ def need_score_array(
     if rule == "linear":
         lo = x.min(axis=-1, keepdims=True)
         span = x.max(axis=-1, keepdims=True) - lo
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 0.0)
+        out = x - lo
+        out *= 1.0 / np.where(span > 0, span, np.inf)
+        return out
     if rule == "rank":
         return (n - _ranks_desc(x)) / (n - 1.0)
     cut = np.asarray(cutoffs, dtype=float)
@@ -120,7 +121,9 @@ def weights_from_scores(
         raise MethodError("Grundgewicht und Bedarfszuschlag dürfen nicht negativ sein.")
     if base == 0 and np.all(np.asarray(uplift) == 0):
         raise MethodError("Grundgewicht und Bedarfszuschlag sind beide null.")
-    return base + np.asarray(uplift) * scores
+    out = np.multiply(scores, uplift)
+    out += base
+    return out
 
 
 def need_weights(

@@ -6,7 +6,7 @@
 2. needs-weighted target: ``total x weighted-population share`` (:mod:`.targets`);
 3. floors and caps by redistribution (:mod:`.bounds`);
 4. optionally a damped step from today's allocation (:mod:`.transition`);
-5. apportionment in whole units (:mod:`.apportion`),
+5. apportionment in whole units (:mod:`.rounding`),
 
 and records each step's effect per area, so that
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sozialanalyse.allocation.apportion import Apportionment, apportion, method_name, units_of
 from sozialanalyse.allocation.bounds import bounded_quotas
+from sozialanalyse.allocation.rounding import Apportionment, apportion, method_name, units_of
 from sozialanalyse.allocation.targets import check_population, target_shares
 from sozialanalyse.allocation.transition import damped_transition
 from sozialanalyse.errors import InputDataError

@@ -19,8 +19,8 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from sozialanalyse.allocation.apportion import METHODS, method_name, units_of
 from sozialanalyse.allocation.need import DEFAULT_BASE, DEFAULT_UPLIFT, RULES
+from sozialanalyse.allocation.rounding import METHODS, method_name, units_of
 from sozialanalyse.allocation.targets import check_population
 from sozialanalyse.allocation.uncertainty import allocate_draws_array
 from sozialanalyse.errors import MethodError

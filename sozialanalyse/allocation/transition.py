@@ -15,7 +15,7 @@ moves areas towards their target share at a politically set "pace of change" (so
   today's amount, and the rest of the total goes to the areas furthest below their target,
   ``a_i = max(current_i (1 + min_uplift), theta * target_i)``.
 
-Both return continuous amounts; :func:`~sozialanalyse.allocation.apportion.apportion` turns
+Both return continuous amounts; :func:`~sozialanalyse.allocation.rounding.apportion` turns
 them into whole units (the bounds then hold up to one unit of rounding).
 """
 

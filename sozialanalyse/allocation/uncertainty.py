@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sozialanalyse.allocation.apportion import apportion_array, method_name, units_of
 from sozialanalyse.allocation.bounds import bounded_quotas
 from sozialanalyse.allocation.need import (
     DEFAULT_BASE,
@@ -33,6 +32,7 @@ from sozialanalyse.allocation.need import (
     need_score_array,
     weights_from_scores,
 )
+from sozialanalyse.allocation.rounding import apportion_array, method_name, units_of
 from sozialanalyse.allocation.targets import check_population
 from sozialanalyse.errors import InputDataError, MethodError
 
@@ -62,6 +62,7 @@ def allocate_draws_array(
     current: np.ndarray | None = None,
     damping: float | None = None,
     cutoffs: Sequence[float] = DEFAULT_CUTOFFS,
+    chunk_size: int = 256,
 ) -> np.ndarray:
     """Whole units per area for every index draw (vectorised kernel).
 
@@ -83,22 +84,34 @@ def allocate_draws_array(
     current, damping
         Today's units per area and the damping share: if given, each draw's bounded target
         is approached by ``damping`` and the damped amounts are apportioned.
+    chunk_size
+        Draws processed together (blocks that fit in the processor cache).
 
     Returns
     -------
     numpy.ndarray
         ``(n_draws, n_areas)`` integer units; every row sums to ``seats``.
     """
-    s = need_score_array(index_draws, rule, cutoffs)
-    wp = weights_from_scores(s, base, uplift) * np.asarray(population, dtype=float)
-    if damping is None:
-        return apportion_array(wp, seats, method, lower, upper)
-    if current is None:
+    x = np.atleast_2d(np.asarray(index_draws, dtype=float))
+    pop = np.asarray(population, dtype=float)
+    up = np.asarray(uplift, dtype=float)
+    if damping is not None and current is None:
         raise MethodError("Dämpfung braucht die heutige Zuteilung.")
-    q, _ = bounded_quotas(wp, seats, lower, upper)
-    c = np.asarray(current, dtype=float)
-    damped = c + damping * (q - c)
-    return apportion_array(damped, seats, method)
+    out = np.empty(x.shape, dtype=np.int64)
+    # blocks of rows that fit in the cache: every step below is one pass over the block
+    for start in range(0, x.shape[0], chunk_size):
+        rows = slice(start, start + chunk_size)
+        up_rows = up[rows] if up.ndim == 2 else up
+        s = need_score_array(x[rows], rule, cutoffs)
+        wp = weights_from_scores(s, base, up_rows)
+        wp *= pop
+        if damping is None:
+            out[rows] = apportion_array(wp, seats, method, lower, upper)
+        else:
+            q, _ = bounded_quotas(wp, seats, lower, upper)
+            c = np.asarray(current, dtype=float)
+            out[rows] = apportion_array(c + damping * (q - c), seats, method)
+    return out
 
 
 def allocate_per_draw_loop(index_draws: np.ndarray, population: np.ndarray, seats: int,

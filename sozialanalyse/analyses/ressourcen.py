@@ -29,8 +29,8 @@ from sozialanalyse.allocation import (
     ratio_check,
     years_to_target,
 )
-from sozialanalyse.allocation.apportion import METHODS
 from sozialanalyse.allocation.need import RULES
+from sozialanalyse.allocation.rounding import METHODS
 from sozialanalyse.allocation.sensitivity import AllocationChoices, allocation_sensitivity
 from sozialanalyse.analyses import dresden_index as di
 from sozialanalyse.data import load

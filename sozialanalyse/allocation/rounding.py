@@ -53,6 +53,7 @@ METHOD_LABELS_DE: dict[str, str] = {
 }
 _SIGNPOST: dict[str, float] = {"webster": 0.5, "dhondt": 1.0}
 TIE_RTOL = 1e-9
+TIE_ATOL = 1e-9
 
 
 def method_name(method: str) -> str:
@@ -111,29 +112,82 @@ def hamilton_array(
     q, _ = bounded_quotas(w, h, lo, hi)
     base = np.floor(q + 1e-9)
     rem = q - base
-    # equal remainders in exact arithmetic may differ in the last bits: compare at 1e-9
-    np.round(rem, 9, out=rem)
-    np.maximum(rem, 0.0, out=rem)
     if hi is not None:
         rem[base >= hi] = -1.0
     left = (h - base.sum(axis=1).astype(np.int64)).clip(0, n)
     rows = np.flatnonzero(left > 0)
     if rows.size:
-        r = rem[rows]
-        cut = np.sort(r, axis=1)[np.arange(rows.size), n - left[rows]]
-        above = r > cut[:, None]
-        at = r == cut[:, None]
+        r = rem if rows.size == n_rows else rem[rows]
+        cut = np.sort(r, axis=1)[np.arange(rows.size), n - left[rows]][:, None]
+        # equal remainders in exact arithmetic may differ in the last bits: a remainder
+        # within TIE_ATOL of the cut-off counts as tied, and ties go to the first area
+        above = r > cut + TIE_ATOL
+        at = r >= cut - TIE_ATOL
+        at &= ~above
         need = left[rows] - above.sum(axis=1)
         n_at = at.sum(axis=1)
-        extra = above
-        simple = n_at == need
-        extra[simple] |= at[simple]
-        hard = np.flatnonzero(~simple)
+        hard = np.flatnonzero(n_at != need)
         if hard.size:
-            first = np.cumsum(at[hard], axis=1) <= need[hard][:, None]
-            extra[hard] |= at[hard] & first
-        base[rows] += extra
+            at[hard] &= np.cumsum(at[hard], axis=1) <= need[hard][:, None]
+        above |= at
+        if rows.size == n_rows:
+            base += above
+        else:
+            base[rows] += above
     return base.astype(np.int64)
+
+
+def _first_k(mask: np.ndarray, k: np.ndarray, from_end: bool = False) -> np.ndarray:
+    """The first ``k`` True entries of each row of ``mask`` (the last ones if ``from_end``)."""
+    if from_end:
+        return _first_k(mask[:, ::-1], k)[:, ::-1]
+    return mask & (np.cumsum(mask, axis=1) <= k[:, None])
+
+
+def _claims(w: np.ndarray, a: np.ndarray, c: float, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+    """Priority of the next unit (``w / (a + c)``) and of the last held unit, per area."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        claim = w / (a + c)
+        held = w / (a - 1.0 + c)
+    if hi is not None:
+        claim[a >= hi] = -np.inf
+    held[a <= (0.0 if lo is None else lo)] = np.inf
+    return claim, held
+
+
+def _bulk_correction(w: np.ndarray, a: np.ndarray, k: np.ndarray, c: float, lo, hi) -> None:
+    """Add (remove) the ``k`` strongest claims (weakest units) per row at once, in place.
+
+    Exact whenever no area needs two of the moved units; rows where the result is not a
+    divisor apportionment (some claim beats a held unit) are restored and left to the
+    single-unit loop. ``k`` is set to 0 for the rows that are done.
+    """
+    n = w.shape[1]
+    for sign in (1, -1):
+        rows = np.flatnonzero(k * sign > 0)
+        if not rows.size:
+            continue
+        kr = np.abs(k[rows])
+        m = int(kr.max())
+        if m >= n:
+            continue
+        a_r = a[rows]
+        claim, held = _claims(w[rows], a_r, c, None if lo is None else lo[rows],
+                              None if hi is None else hi[rows])
+        p = claim if sign > 0 else -held
+        top = np.partition(p, n - m, axis=1)[:, n - m:]
+        top.sort(axis=1)
+        thr = top[np.arange(rows.size), m - kr][:, None]
+        move = p > thr
+        at = p == thr
+        need = kr - move.sum(axis=1)
+        move |= _first_k(at, need, from_end=sign < 0)
+        new = a_r + sign * move
+        claim, held = _claims(w[rows], new, c, None if lo is None else lo[rows],
+                              None if hi is None else hi[rows])
+        ok = (claim.max(axis=1) <= held.min(axis=1)) & np.isfinite(thr[:, 0])
+        a[rows[ok]] = new[ok]
+        k[rows[ok]] = 0
 
 
 def divisor_array(
@@ -188,6 +242,8 @@ def divisor_array(
         better = np.abs(k_new) < np.abs(k[rows])
         rb = rows[better]
         a[rb], k[rb], lam[rb] = a_new[better], k_new[better], lam_new[better]
+    if np.any(k != 0):
+        _bulk_correction(w, a, k, c, lo, hi)
     active = np.flatnonzero(k != 0)
     while active.size:
         add = k[active] > 0
@@ -339,7 +395,8 @@ class Apportionment:
         return format_frame(t, {"Quote (Einheiten)": 2, "Zuteilung": 2})
 
 
-def _per_area(value: float | pd.Series | np.ndarray | None, index: pd.Index, name: str) -> np.ndarray | None:
+def _per_area(value: float | pd.Series | np.ndarray | None, index: pd.Index,
+              name: str) -> np.ndarray | None:
     if value is None:
         return None
     if isinstance(value, pd.Series):
