@@ -5,7 +5,8 @@
 1. per capita: ``total x population share``;
 2. needs-weighted target: ``total x weighted-population share`` (:mod:`.targets`);
 3. floors and caps by redistribution (:mod:`.bounds`);
-4. optionally a damped step from today's allocation (:mod:`.transition`);
+4. optionally a damped step from today's allocation (:mod:`.transition`); floors and caps
+   still hold after it (they take precedence over the bounds on the yearly change);
 5. apportionment in whole units (:mod:`.rounding`),
 
 and records each step's effect per area, so that
@@ -173,7 +174,11 @@ def allocate(
                                  "gebraucht (--current).")
         damped = damped_transition(current, bounded, damping, total=total,
                                    max_change=max_change, max_step=max_step)
-        app = apportion(damped, total, unit, m)
+        if lo is not None or hi is not None:
+            # floors and caps take precedence over the bounds on the yearly change
+            q, _ = bounded_quotas(damped.to_numpy(), total, lo, hi)
+            damped = pd.Series(q, index=idx)
+        app = apportion(damped, total, unit, m, floor=lo, cap=hi)
     else:
         damped = bounded
         app = apportion(pd.Series(wp, index=idx), total, unit, m, floor=lo, cap=hi)

@@ -75,8 +75,12 @@ def units_of(total: float, unit: float) -> int:
         raise MethodError(f"Die Summe muss positiv sein, nicht {total}.")
     h = total / unit
     if abs(h - round(h)) > 1e-6:
+        from sozialanalyse.formatting import number
+
         raise MethodError(
-            f"Die Summe {total} ist kein ganzzahliges Vielfaches der Einheit {unit}."
+            f"Die Summe {number(total, 4).rstrip('0').rstrip(',')} ist kein ganzzahliges "
+            f"Vielfaches der Einheit {number(unit, 4).rstrip('0').rstrip(',')}.",
+            hint="Summe oder Einheit so wählen, dass die Summe in ganze Einheiten aufgeht",
         )
     return int(round(h))
 

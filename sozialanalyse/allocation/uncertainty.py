@@ -110,7 +110,7 @@ def allocate_draws_array(
         else:
             q, _ = bounded_quotas(wp, seats, lower, upper)
             c = np.asarray(current, dtype=float)
-            out[rows] = apportion_array(c + damping * (q - c), seats, method)
+            out[rows] = apportion_array(c + damping * (q - c), seats, method, lower, upper)
     return out
 
 
