@@ -148,6 +148,8 @@ def index_from_file(
     suppressed: str = "error",
     population_variable: str | None = None,
     min_population: float | None = None,
+    weights: str = "all-or-none",
+    **read_options: object,
 ) -> Coin:
     """Build a composite index from a planner's indicator table.
 
@@ -330,6 +332,8 @@ def evaluate_from_file(
     sheet: str | int | None = None,
     level: float = 0.95,
     family: str = "auto",
+    max_rate: float | None = None,
+    **read_options: object,
 ) -> pd.DataFrame:
     """Before/after evaluation of a planner's case-count panel.
 

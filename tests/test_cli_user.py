@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sozialanalyse.cli_user import EXIT_BAD_INPUT, main
+from sozialanalyse.cli import EXIT_USER_ERROR as EXIT_BAD_INPUT
+from sozialanalyse.cli import main
 from sozialanalyse.workflows import index_from_file, ranked_table
 
 OWN = Path(__file__).parent / "fixtures" / "own"
@@ -48,7 +49,7 @@ def test_index_prints_ranked_table_and_writes_csv(tmp_path: Path, capsys) -> Non
     top = next(i for i, line in enumerate(lines) if expected["area"].iloc[0] in line)
     bottom = next(i for i, line in enumerate(lines) if expected["area"].iloc[-1] in line)
     assert top < bottom
-    assert "excluded: Gewerbegebiet Ost (population < 300" in printed
+    assert "ausgeschlossen: Gewerbegebiet Ost (population < 300" in printed
 
 
 def test_index_with_own_meta_and_year(tmp_path: Path, capsys) -> None:
@@ -56,7 +57,7 @@ def test_index_with_own_meta_and_year(tmp_path: Path, capsys) -> None:
     meta.write_text("indicator;dimension;direction\narbeitslose;Arbeit;1\n", encoding="utf-8")
     assert main(["index", str(INDICATORS), "--meta", str(meta), "--year", "2020"]) == 0
     out = capsys.readouterr().out
-    assert "status year 2020" in out
+    assert "Statusjahr 2020" in out
     raw = pd.read_csv(INDICATORS, sep=";", decimal=",", thousands=".")
     top = raw[raw["year"] == 2020].sort_values("arbeitslose").iloc[-1]["area"]
     first_row = out.splitlines()[2]
@@ -69,7 +70,8 @@ def test_decimal_point_in_german_file_is_one_clear_line(tmp_path: Path, capsys) 
     err = capsys.readouterr().err
     assert code == EXIT_BAD_INPUT
     assert len(err.strip().splitlines()) == 1
-    assert err.startswith(f"error: file '{bad}', column 'sgb2_empfaenger', row 5: ")
+    assert "(InputDataError): " in err
+    assert f"Datei '{bad}', Spalte 'sgb2_empfaenger', Zeile 5: " in err
     assert "decimal comma" in err
 
 
@@ -81,7 +83,7 @@ def test_method_error_names_the_file(tmp_path: Path, capsys) -> None:
     code = main(["index", str(flat), "--meta", str(meta)])
     err = capsys.readouterr().err
     assert code == EXIT_BAD_INPUT
-    assert err.startswith(f"error: file '{flat}'") and "'b'" in err
+    assert "(MethodError)" in err and "'b'" in err
 
 
 def test_evaluate_tiny_panel_prints_irr_and_change(tmp_path: Path, capsys) -> None:
@@ -94,9 +96,9 @@ def test_evaluate_tiny_panel_prints_irr_and_change(tmp_path: Path, capsys) -> No
     captured = capsys.readouterr()
     assert code == 0
     # 0.64 / 1.1 = 0.5818...; change 64 * (1 - 1.1 / 0.64) = -46.0 per 1,000
-    assert "IRR 0.582 (95% CI" in captured.out
-    assert "change per 1,000 young residents: -46.00" in captured.out
-    assert "warning:" in captured.err  # one pre-period year: guardrail warning shown
+    assert "IRR 0,582 [" in captured.out and "(95-%-Intervall)" in captured.out
+    assert "Veränderung je 1000 junge Einwohner: \u221246,00" in captured.out
+    assert "Warnung" in captured.err  # one pre-period year: guardrail warning shown
     assert pd.read_csv(out)["irr"].iloc[0] == pytest.approx(0.64 / 1.1)
 
 
@@ -124,9 +126,9 @@ def test_subprocess_bad_file_has_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("area;year;cases;population;start_year\nA;2020;12;x;2021\n",
                    encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "sozialanalyse.cli_user", "evaluate", str(bad)],
+    proc = subprocess.run([sys.executable, "-m", "sozialanalyse", "evaluate", str(bad)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
-    assert f"file '{bad}', column 'population', row 1" in proc.stderr
+    assert f"Datei '{bad}', Spalte 'population', Zeile 1" in proc.stderr

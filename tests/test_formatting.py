@@ -35,7 +35,7 @@ def test_frame() -> None:
     frame = pd.DataFrame(
         {"n": [15, 1068], "x": [-0.5, 1.25], "ok": [True, False], "s": [0.1, 0.2], "t": ["a", "b"]}
     )
-    out = f.format_frame(frame, {"x": 1}, percent_columns=("s",))
+    out = f.format_frame(frame, {"x": 1, "s": 1}, percent_columns=("s",))
     assert out["n"].tolist() == ["15", "1\u202f068"]
     assert out["x"].tolist() == ["\u22120,5", "1,2"]
     assert out["ok"].tolist() == ["ja", "nein"]

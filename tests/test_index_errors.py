@@ -112,15 +112,15 @@ def test_screening_without_population_variable():
 
 def test_input_errors_name_column_and_row():
     data = _data()
-    with pytest.raises(InputDataError, match="column 'value'"):
+    with pytest.raises(InputDataError, match="Spalte 'value'"):
         Coin(data.drop(columns="value"), META)
     bad = data.copy()
     bad["value"] = bad["value"].astype(object)
     bad.loc[2, "value"] = "n/a"
-    with pytest.raises(InputDataError, match="column 'value', row 3: value 'n/a'"):
+    with pytest.raises(InputDataError, match="Spalte 'value', Zeile 3: value 'n/a'"):
         Coin(bad, META)
     dup = pd.concat([data, data.iloc[[5]]], ignore_index=True)
-    with pytest.raises(InputDataError, match="row 9: area 'y', indicator 'beta'.*twice"):
+    with pytest.raises(InputDataError, match="Zeile 9: area 'y', indicator 'beta'.*twice"):
         Coin(dup, META)
     with pytest.raises(InputDataError, match="indicator 'gamma' has no values"):
         Coin(data, pd.concat([META, pd.DataFrame({"indicator": ["gamma"], "dimension": ["D"],
