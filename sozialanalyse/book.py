@@ -63,7 +63,7 @@ class Table:
         return self.markdown
 
     def __repr__(self) -> str:  # plain-text fallback, e.g. in a terminal
-        return f"{self.caption}\n{self.frame.to_string()}"
+        return f"<Tabelle {self.name}: {self.caption} ({len(self.frame)} Zeilen)>"
 
 
 def csv_path(name: str) -> Path:
@@ -224,7 +224,9 @@ def table(
 def _value_text(value: object, key: str = "") -> str:
     if isinstance(value, bool):
         return "ja" if value else "nein"
-    if isinstance(value, int) and formatting._is_year_column(key):
+    if isinstance(value, int) and 1800 <= value <= 2100 and (
+        formatting._is_year_column(key) or any(w in key for w in ("start", "first", "last"))
+    ):
         return str(value)
     if isinstance(value, int):
         return formatting.integer(value)
