@@ -26,6 +26,7 @@ from sozialanalyse.evaluation.simulate import (
     dresden_panel,
     dresden_young_population,
     expected_counts,
+    poisson_quantile,
     simulate_panel,
 )
 
@@ -57,6 +58,17 @@ def test_draw_counts_rejects_bad_input() -> None:
 def test_coupled_draws_are_monotone_in_the_mean(seed: int, lo: float, factor: float) -> None:
     draws = CoupledDraws.draw((50,), 0.05, np.random.default_rng(seed))
     assert np.all(draws.counts(np.full(50, lo * factor)) >= draws.counts(np.full(50, lo)))
+
+
+@pytest.mark.parametrize("low,high", [(0.0, 1.0), (1.0, 30.0), (30.0, 2000.0)])
+def test_poisson_quantile_equals_scipy(low: float, high: float) -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(int(high))
+    u = rng.random(20_000)
+    lam = rng.uniform(low, high, 20_000)
+    u[:3] = [1e-12, 0.5, 1 - 1e-12]
+    np.testing.assert_array_equal(poisson_quantile(u, lam), stats.poisson.ppf(u, lam))
 
 
 def _population() -> tuple[pd.DataFrame, pd.Series]:

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from sozialanalyse.errors import InputDataError
 
@@ -254,6 +254,49 @@ def draw_counts(
     return rng.poisson(lam).astype(np.int64)
 
 
+def poisson_quantile(u: np.ndarray, lam: np.ndarray, max_rounds: int = 10_000) -> np.ndarray:
+    """Poisson quantile: the smallest ``k`` with ``P(Y <= k) >= u`` for ``Y ~ Poisson(lam)``.
+
+    The same numbers as ``scipy.stats.poisson.ppf`` (tested), several times
+    faster for large arrays: the Cornish-Fisher approximation
+    ``lam + sqrt(lam) z + (z^2 - 1) / 6`` (``z`` the normal quantile of ``u``)
+    is corrected to the exact value by steps of one, checked with the
+    Poisson distribution function (usually zero or one step).
+
+    Parameters
+    ----------
+    u
+        Probabilities in ``[0, 1)``.
+    lam
+        Poisson means (``>= 0``), same shape as ``u``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer quantiles (int64).
+    """
+    u = np.asarray(u, dtype=float)
+    lam = np.asarray(lam, dtype=float)
+    z = np.clip(special.ndtri(u), -37.0, 37.0)
+    k = np.maximum(np.floor(lam + np.sqrt(lam) * z + (z * z - 1.0) / 6.0), 0.0)
+    # up while P(Y <= k) < u, then down while P(Y <= k - 1) >= u; only the cells
+    # that still move are evaluated again
+    idx = np.flatnonzero(special.pdtr(k, lam).ravel() < u.ravel())
+    kf, uf, lf = k.reshape(-1), u.reshape(-1), lam.reshape(-1)
+    for _ in range(max_rounds):
+        if idx.size == 0:
+            break
+        kf[idx] += 1.0
+        idx = idx[special.pdtr(kf[idx], lf[idx]) < uf[idx]]
+    idx = np.flatnonzero((kf > 0) & (special.pdtr(kf - 1.0, lf) >= uf))
+    for _ in range(max_rounds):
+        if idx.size == 0:
+            break
+        kf[idx] -= 1.0
+        idx = idx[(kf[idx] > 0) & (special.pdtr(kf[idx] - 1.0, lf[idx]) >= uf[idx])]
+    return k.astype(np.int64)
+
+
 @dataclass(frozen=True)
 class CoupledDraws:
     """Random numbers that turn expected counts into counts monotonically.
@@ -299,10 +342,10 @@ class CoupledDraws:
         """
         lam = np.broadcast_to(np.asarray(mean, dtype=float), self.uniforms.shape) * self.gamma
         if mask is None or base is None:
-            return stats.poisson.ppf(self.uniforms, lam).astype(np.int64)
+            return poisson_quantile(self.uniforms, lam)
         m = np.broadcast_to(mask, self.uniforms.shape)
         out = base.copy()
-        out[m] = stats.poisson.ppf(self.uniforms[m], lam[m]).astype(np.int64)
+        out[m] = poisson_quantile(self.uniforms[m], lam[m])
         return out
 
 
