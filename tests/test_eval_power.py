@@ -280,7 +280,10 @@ def test_placebo_power_level_and_monotone() -> None:
 
 def test_dresden_plan_design_uses_real_populations_and_the_simulated_rates() -> None:
     from sozialanalyse.analyses.evaluation_power import PLAN_YEARS, plan_design
-    from sozialanalyse.evaluation.simulate import dresden_area_rates, dresden_young_population
+    from sozialanalyse.evaluation.simulate_dresden import (
+        dresden_area_rates,
+        dresden_young_population,
+    )
 
     des = plan_design()
     assert des.n_areas == 17 and des.n_pre == 5 and des.n_post == 5

@@ -2,7 +2,7 @@
 
 Everything here rests on **simulated** case counts (yearly HzE counts per
 Dresden Stadtraum are not public), built by
-:mod:`sozialanalyse.evaluation.simulate` from the real young population per
+:mod:`sozialanalyse.evaluation.simulate_dresden` from the real young population per
 Stadtraum, real burden indicators per Stadtraum (children with a single
 parent, households with low income) that order the rates, and published
 Dresden and Saxon HzE figures (Gorbitz/city ratio 75/30 in 2018, city total of
@@ -38,7 +38,7 @@ from sozialanalyse.evaluation.power import (
     power,
     power_curve,
 )
-from sozialanalyse.evaluation.simulate import (
+from sozialanalyse.evaluation.simulate_dresden import (
     BURDEN_INDICATORS,
     BURDEN_YEAR,
     DRESDEN_MODEL_AREAS,
@@ -130,7 +130,7 @@ CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
 
 def calibration_table() -> pd.DataFrame:
     """The calibration numbers with sources, German labels, for display."""
-    from sozialanalyse.evaluation.simulate import calibration_frame
+    from sozialanalyse.evaluation.simulate_dresden import calibration_frame
 
     c = calibration_frame()
     return pd.DataFrame(
