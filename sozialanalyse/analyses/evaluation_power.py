@@ -117,10 +117,13 @@ def example_truth() -> pd.Series:
 
 #: German labels of the calibration numbers for the book.
 CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
-    "city_rate": ("HzE-Rate Dresden (Mittel)", "HzE je 1.000 junge Menschen (0-20)"),
-    "gorbitz_rate": ("HzE-Rate Gorbitz", "HzE je 1.000 junge Menschen (0-20)"),
+    "city_rate": ("HzE-Rate Dresden 2018 (Mittel)",
+                  "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
+    "gorbitz_rate": ("HzE-Rate Gorbitz 2018",
+                     "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
     "gorbitz_young_2018": ("junge Menschen Gorbitz 2018", "Personen (0-20), Probe"),
-    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023", "Personen"),
+    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023",
+                              "Personen; Niveau der simulierten Raten"),
     "saxony_hze_young_persons_2017": ("junge Menschen mit HzE, Sachsen 2017", "Personen"),
     "saxony_hze_young_persons_2024": ("junge Menschen mit HzE, Sachsen 2024", "Personen"),
     "year_sd": ("Jahresschwankung", "Standardabweichung, log"),
