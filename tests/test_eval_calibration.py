@@ -296,3 +296,16 @@ def test_coverage_table_labels_for_the_book() -> None:
                                    "MC-Fehler", "Endliches Intervall"]
     assert set(table["Verfahren"]) == {LABELS_DE[m] for m in METHODS}
     assert len(table) == len(METHODS) * 2 * 2 * 2
+
+
+def test_book_coverage_rows_mark_the_default_and_the_target_band() -> None:
+    from sozialanalyse.evaluation.calibration import LABELS_DE, book_coverage_rows
+
+    full = pd.read_csv(COVERAGE_CSV)
+    rows = book_coverage_rows(full, defaults={1: "randomization", 3: "bootstrap"})
+    assert len(rows) == len(full)
+    default = rows[rows["Standard"] == "ja"]
+    assert set(default["Inferenz"]) == {LABELS_DE["randomization"], LABELS_DE["wild_webb"]}
+    reached = rows["93–97 % erreicht"] == "ja"
+    assert list(reached) == [0.93 <= c <= 0.97 for c in full["coverage"]]
+    assert rows["Überdeckung"].str.endswith("%").all()

@@ -533,6 +533,12 @@ def invert_test(
 # ---------------------------------------------------------------------------
 
 
+def _member(index: pd.Index, treated: Sequence[object]) -> np.ndarray:
+    """Which areas are listed in ``treated`` (compared as text, so 1 matches "1")."""
+    names = {str(a) for a in treated}
+    return np.array([str(a) in names for a in index], dtype=bool)
+
+
 def panel_matrices(
     panel: pd.DataFrame,
     *,
@@ -563,16 +569,16 @@ def panel_matrices(
             raise InputDataError(f"Spalte '{start_year}' fehlt", column=start_year)
         st = panel.groupby(area)[start_year].first().reindex(y.index).to_numpy(dtype=float)
         if treated is not None:
-            st = np.where(y.index.isin(list(treated)), st, np.nan)
+            st = np.where(_member(y.index, treated), st, np.nan)
     else:
         if treated is None:
             raise MethodError("Mit einem gemeinsamen Startjahr müssen die Modellgebiete "
                               "(treated=...) angegeben werden")
-        missing = set(treated) - set(y.index)
+        missing = {str(a) for a in treated} - {str(a) for a in y.index}
         if missing:
-            raise InputDataError(f"Modellgebiet(e) nicht im Panel: {sorted(map(str, missing))}",
+            raise InputDataError(f"Modellgebiet(e) nicht im Panel: {sorted(missing)}",
                                  column=area)
-        st = np.where(y.index.isin(list(treated)), float(start_year), np.nan)
+        st = np.where(_member(y.index, treated), float(start_year), np.nan)
     if np.any(np.isfinite(st) & ((st <= years.min()) | (st > years.max()))):
         raise InputDataError(
             f"Startjahr außerhalb der Daten ({int(years.min())}-{int(years.max())}): nötig sind "

@@ -52,8 +52,9 @@ check beyond the book's main settings.)
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -327,8 +328,19 @@ def _rows(res: dict[str, tuple[np.ndarray, np.ndarray]], n_treated: int, alpha: 
     return rows
 
 
+#: The committed full run (see the module docstring for the command).
+COMMITTED_CSV = Path(__file__).resolve().parents[2] / "results" / "coverage_panel.csv"
+
+
+def committed_records() -> pd.DataFrame | None:
+    """The committed full run (English keys), or ``None`` outside a source checkout."""
+    if not COMMITTED_CSV.exists():
+        return None
+    return pd.read_csv(COMMITTED_CSV)
+
+
 def coverage_table(
-    replications: int = 1000,
+    replications: int | None = None,
     *,
     seed: int = 0,
     draws: int = 399,
@@ -339,15 +351,76 @@ def coverage_table(
 ) -> pd.DataFrame:
     """The coverage table for the book, German column names and method labels.
 
-    Computes :func:`coverage_records` (or relabels ``records``, e.g. the
-    committed full run read from ``results/coverage_panel.csv``).
+    Relabels ``records`` if given; else, with ``replications=None``, the
+    committed full run (``results/coverage_panel.csv``) when it is available;
+    else computes :func:`coverage_records` (``replications`` defaults to
+    1,000; a cheap setting such as ``replications=200, draws=99`` takes a few
+    seconds).
     """
-    rec = records if records is not None else coverage_records(
-        replications, seed=seed, draws=draws, treated=treated, alphas=alphas, rhos=rhos)
+    rec = records
+    if rec is None and replications is None:
+        rec = committed_records()
+    if rec is None:
+        rec = coverage_records(replications or 1000, seed=seed, draws=draws, treated=treated,
+                               alphas=alphas, rhos=rhos)
     out = rec.assign(method=rec["method"].map(LABELS_DE))
     return out.rename(columns=LABELS_DE)[[LABELS_DE[c] for c in (
         "method", "n_treated", "alpha", "rho", "replications", "coverage", "mc_error",
         "bounded")]]
+
+
+def book_coverage_rows(
+    records: pd.DataFrame | None = None,
+    *,
+    defaults: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """Panel rows of the chapter's table "Wie verlässlich sind die Intervalle?".
+
+    Same columns as the interrupted-time-series rows of the evaluation chapter
+    (``Verfahren, Inferenz, Standard, Situation, Überdeckung, Wiederholungen,
+    93–97 % erreicht``) plus ``Endliches Intervall``; numbers already
+    formatted in German.
+
+    Parameters
+    ----------
+    records
+        Coverage records (English keys); default: the committed full run.
+    defaults
+        Default inference per number of model areas (method keys of
+        :data:`METHODS`, or the panel design's ``"bootstrap"``/``"cluster"``);
+        marks the ``Standard`` column. Default: the panel design's
+        ``auto_inference`` if available.
+    """
+    from sozialanalyse import formatting as fmt
+
+    rec = records if records is not None else committed_records()
+    if rec is None:
+        rec = coverage_records(200, draws=99)
+    alias = {"bootstrap": "wild_webb", "cluster": "cluster_t"}
+    if defaults is None:
+        try:
+            from sozialanalyse.evaluation.panel_did import auto_inference  # type: ignore[attr-defined]
+
+            defaults = {int(k): auto_inference(int(k)) for k in rec["n_treated"].unique()}
+        except ImportError:
+            defaults = {}
+    default_key = {int(k): alias.get(v, v) for k, v in defaults.items()}
+    situation = [
+        f"{k} von {N_AREAS} Gebieten Modellgebiet{'e' if k > 1 else ''}, {N_YEARS} Jahre, "
+        f"α = {fmt.number(a, 2)}" + (f", AR(1) ρ = {fmt.number(r, 1)}" if r > 0 else "")
+        for k, a, r in zip(rec["n_treated"], rec["alpha"], rec["rho"], strict=True)
+    ]
+    return pd.DataFrame({
+        "Verfahren": "Panel-DiD (simuliert)",
+        "Inferenz": rec["method"].map(LABELS_DE),
+        "Standard": [("ja" if default_key.get(int(k)) == m else "nein")
+                     for k, m in zip(rec["n_treated"], rec["method"], strict=True)],
+        "Situation": situation,
+        "Überdeckung": [fmt.percent(v) for v in rec["coverage"]],
+        "Wiederholungen": [fmt.integer(v) for v in rec["replications"]],
+        "93–97 % erreicht": [("ja" if 0.93 <= v <= 0.97 else "nein") for v in rec["coverage"]],
+        "Endliches Intervall": [fmt.percent(v) for v in rec["bounded"]],
+    })
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
