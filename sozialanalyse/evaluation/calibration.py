@@ -15,8 +15,10 @@ Generative model (simulated, fixed seed; magnitudes of Dresden's Stadträume)::
     Y_it     ~ NegBin(mean mu_it, Var = mu_it + alpha mu_it^2)
 
 with true ``IRR = 0.85``, start in year 7 of 12, and fixed model areas of
-middling size (one area: the 9th of 17 by size; three areas: the 5th, 9th and
-13th). Methods:
+middling size (one area: the 9th of 17 by size; two: the 7th and 11th; three:
+the 5th, 9th and 13th; five: the 3rd, 6th, 9th, 12th and 15th). With more than
+5,000 possible assignments (five model areas: 6,188) randomization inference
+uses 2,000 random ones. Methods:
 
 ``model``
     Quasi-Poisson Wald interval (Pearson scale, normal quantile), as
@@ -46,7 +48,10 @@ Regenerate the committed full run with::
         --seed 20261207 --rhos 0 0.5 --out results/coverage_panel.csv
 
 (rows with ``rho = 0.5`` add a serially correlated area shock, a robustness
-check beyond the book's main settings.)
+check beyond the book's main settings), and two and five model areas with::
+
+    python -m sozialanalyse.evaluation.calibration --replications 2000 --draws 999 \\
+        --seed 20261208 --treated 2 5 --rhos 0 --out results/coverage_panel_more.csv
 """
 
 from __future__ import annotations
@@ -94,7 +99,7 @@ LABELS_DE = {
 }
 
 N_AREAS, N_YEARS, START_INDEX, TRUE_IRR = 17, 12, 6, 0.85
-TREATED_AREAS = {1: (8,), 2: (6, 10), 3: (4, 8, 12)}
+TREATED_AREAS = {1: (8,), 2: (6, 10), 3: (4, 8, 12), 5: (2, 5, 8, 11, 14)}
 
 
 @dataclass(frozen=True)
@@ -429,11 +434,14 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=2000, help="Replikationen je Setting")
     parser.add_argument("--draws", type=int, default=999, help="Bootstrap-Ziehungen")
     parser.add_argument("--seed", type=int, default=20261207, help="Startwert")
+    parser.add_argument("--treated", type=int, nargs="+", default=[1, 3],
+                        help="Anzahlen der Modellgebiete (1, 2, 3 oder 5)")
     parser.add_argument("--rhos", type=float, nargs="+", default=[0.0, 0.5],
                         help="Autokorrelationen einer zusätzlichen AR(1)-Störung je Gebiet")
     parser.add_argument("--out", default="results/coverage_panel.csv", help="Ausgabedatei (CSV)")
     args = parser.parse_args(argv)
-    rec = coverage_records(args.replications, seed=args.seed, draws=args.draws, rhos=args.rhos)
+    rec = coverage_records(args.replications, seed=args.seed, draws=args.draws,
+                           treated=args.treated, rhos=args.rhos)
     rec.to_csv(args.out, index=False, float_format="%.6g")
     print(rec.to_string(index=False))
     return 0
