@@ -279,7 +279,10 @@ def test_panel_coverage_agrees_with_committed_full_run(panel_coverage: pd.DataFr
 def test_measured_coverage_in_notes_matches_committed_full_run() -> None:
     from sozialanalyse.evaluation.bootstrap import MEASURED_COVERAGE
 
-    full = pd.read_csv(COVERAGE_CSV)
+    full = pd.concat([pd.read_csv(COVERAGE_CSV),
+                      pd.read_csv(COVERAGE_CSV.with_name("coverage_panel_more.csv"))])
+    assert {(m, k) for m, k in zip(full["method"], full["n_treated"], strict=True)
+            if m != "wild_score"} == set(MEASURED_COVERAGE)
     for (method, n_treated), values in MEASURED_COVERAGE.items():
         sub = full[(full["method"] == method) & (full["n_treated"] == n_treated)]
         expected = (sub["coverage"].min(), sub["coverage"].max(), sub["bounded"].min(),

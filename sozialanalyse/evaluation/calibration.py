@@ -333,15 +333,24 @@ def _rows(res: dict[str, tuple[np.ndarray, np.ndarray]], n_treated: int, alpha: 
     return rows
 
 
-#: The committed full run (see the module docstring for the command).
+#: The committed full runs (see the module docstring for the commands).
 COMMITTED_CSV = Path(__file__).resolve().parents[2] / "results" / "coverage_panel.csv"
+COMMITTED_MORE_CSV = COMMITTED_CSV.with_name("coverage_panel_more.csv")
 
 
 def committed_records() -> pd.DataFrame | None:
-    """The committed full run (English keys), or ``None`` outside a source checkout."""
+    """The committed full runs (English keys), or ``None`` outside a source checkout.
+
+    Rows of 1 and 3 model areas (with and without AR(1) shocks) and, if
+    present, of 2 and 5 model areas, sorted by the number of model areas.
+    """
     if not COMMITTED_CSV.exists():
         return None
-    return pd.read_csv(COMMITTED_CSV)
+    parts = [pd.read_csv(COMMITTED_CSV)]
+    if COMMITTED_MORE_CSV.exists():
+        parts.append(pd.read_csv(COMMITTED_MORE_CSV))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["n_treated", "rho", "alpha"], kind="stable", ignore_index=True)
 
 
 def coverage_table(
