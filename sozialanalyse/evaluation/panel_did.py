@@ -177,7 +177,11 @@ def panel_did(
     if inference not in ("auto", "cluster", "model", "bootstrap", "randomization"):
         raise MethodError(f"unbekannte Inferenz '{inference}'")
     clean = prepare_panel(panel, area=area, year=year, cases=cases, population=population,
-                          treated=treated, start_year=start_year, file=file)
+                          treated=treated, start_year=start_year, file=file,
+                          require_comparison=False)
+    if clean["start_year"].notna().all() and clean["start_year"].nunique() == 1:
+        raise MethodError("alle Gebiete beginnen im selben Jahr: ohne Vergleichsgebiet ist der "
+                          "Effekt nicht vom gemeinsamen Jahresverlauf zu trennen")
     check_separation(clean, what="Differenz von Differenzen (Panel)")
     d = add_treatment(drop_all_zero_areas(clean))
     n_areas = int(d["area"].nunique())
@@ -307,7 +311,8 @@ def event_study(
                      treated=treated, start_year=start_year, inference=inference,
                      level=level, draws=draws, seed=seed, file=file)
     clean = prepare_panel(panel, area=area, year=year, cases=cases, population=population,
-                          treated=treated, start_year=start_year, file=file)
+                          treated=treated, start_year=start_year, file=file,
+                          require_comparison=False)
     d = add_treatment(drop_all_zero_areas(clean))
     et = d["event_time"]
     lo, hi = (int(et.min()), int(et.max())) if window is None else window
