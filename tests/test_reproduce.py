@@ -14,6 +14,7 @@ import pytest
 
 import sozialanalyse
 from sozialanalyse import cli
+from sozialanalyse.cli import compendium as helpers
 
 FAKE_A = "fake_analysis_a"
 FAKE_B = "fake_analysis_b"
@@ -175,7 +176,7 @@ def test_build_data_command(compendium):
     ],
 )
 def test_numbers_agree(a, b, agree):
-    assert cli.numbers_agree(a, b) is agree
+    assert helpers.numbers_agree(a, b) is agree
 
 
 def test_version_from_module_entry_point():
@@ -193,11 +194,11 @@ def test_colophon_lists_python_and_installed_versions():
 
     import pandas as pd
 
-    table = cli.colophon(["pandas", "surely-not-installed-pkg"]).set_index("Komponente")
+    table = helpers.colophon(["pandas", "surely-not-installed-pkg"]).set_index("Komponente")
     assert table.loc["Python", "Version"] == platform.python_version()
     assert table.loc["pandas", "Version"] == pd.__version__
     assert table.loc["surely-not-installed-pkg", "Version"] == "nicht installiert"
 
 
 def test_git_commit_outside_a_repository_is_none(tmp_path):
-    assert cli.git_commit(tmp_path) is None
+    assert helpers.git_commit(tmp_path) is None

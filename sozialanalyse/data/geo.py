@@ -21,6 +21,23 @@ from sozialanalyse.data.registry import raw_path
 #: Projected CRS for area and distance computations (ETRS89 / UTM zone 33N).
 UTM33 = "EPSG:25833"
 
+#: Legend text for the Stadtteile 33, 34 and 44: the statistics do not report them on their
+#: own (for confidentiality they are counted with 31 Klotzsche and 42 Bühlau/Weißer Hirsch,
+#: source DIZ_2018_III); they are sparsely populated, not uninhabited.
+NO_OWN_DATA_LABEL = "dünn besiedelt, mit Nachbarstadtteil ausgewiesen (33, 34, 44)"
+
+
+def reported_with_neighbour() -> pd.Series:
+    """Stadtteile without own figures: code -> code of the Stadtteil they are counted with.
+
+    Read from the crosswalk (column ``reported_with``): ``{"33": "31", "34": "31", "44": "42"}``.
+    """
+    crosswalk = load("dresden_crosswalk").drop_duplicates("stadtteil_code")
+    with_ = crosswalk.dropna(subset=["reported_with"])
+    codes = with_["stadtteil_code"].astype(str).str.zfill(2)
+    partners = with_["reported_with"].astype(str).str.replace(r"\.0$", "", regex=True).str.zfill(2)
+    return pd.Series(partners.to_numpy(), index=codes.to_numpy(), name="reported_with")
+
 
 def stadtteile(root: Path | None = None) -> gpd.GeoDataFrame:
     """The 64 Stadtteil polygons with their Stadtraum (majority assignment), in UTM 33N."""
@@ -67,12 +84,14 @@ def map_stadtraeume(
     label: str = "",
     title: str = "",
     cmap: str = "Blues",
+    center: float | None = None,
     figsize: tuple[float, float] = (7.5, 6.5),
 ):
     """Draw the 17 Stadträume, optionally coloured by a value per Stadtraum code.
 
-    Stadtteil outlines are drawn thin, non-residential Stadtteile in grey and the
-    split Stadtteil 76 Strehlen hatched (its SR 11/12 line is not in the geometry).
+    Stadtteil outlines are drawn thin, the Stadtteile without own figures (33, 34, 44,
+    :func:`reported_with_neighbour`) in grey and the split Stadtteil 76 Strehlen hatched
+    (its SR 11/12 line is not in the geometry). The colour bar writes German numbers.
 
     Parameters
     ----------
@@ -83,7 +102,11 @@ def map_stadtraeume(
     title
         Figure title.
     cmap
-        Matplotlib colour map.
+        Matplotlib colour map (sequential; pass a diverging one such as ``"RdBu_r"``
+        together with ``center``).
+    center
+        Reference value of a diverging scale (e.g. the city value); the scale is made
+        symmetric around it.
     figsize
         Figure size in inches.
 
@@ -92,18 +115,27 @@ def map_stadtraeume(
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import Normalize
     from matplotlib.patches import Patch
+
+    from sozialanalyse.formatting import tick_formatter
 
     sr = stadtraeume()
     parts = stadtteile()
     fig, ax = plt.subplots(figsize=figsize)
     if values is not None:
         sr = sr.assign(value=sr["stadtraum_code"].map(values))
-        sr.plot(column="value", cmap=cmap, ax=ax, legend=True, edgecolor="none",
-                legend_kwds={"label": label, "shrink": 0.7})
+        norm = None
+        if center is not None:
+            half = float(np.nanmax(np.abs(sr["value"].to_numpy(dtype=float) - center))) or 1.0
+            norm = Normalize(vmin=center - half, vmax=center + half)
+        sr.plot(column="value", cmap=cmap, norm=norm, ax=ax, legend=True, edgecolor="none",
+                legend_kwds={"label": label, "shrink": 0.7, "format": tick_formatter()})
     else:
         sr.plot(ax=ax, color="#f2f2f2", edgecolor="none")
-    parts[~parts["residential"].astype(bool)].plot(ax=ax, color="#bdbdbd", edgecolor="none")
+    no_own = parts["stadtteil_code"].astype(str).str.zfill(2).isin(reported_with_neighbour().index)
+    parts[no_own].plot(ax=ax, color="#bdbdbd", edgecolor="none")
     parts.boundary.plot(ax=ax, color="white", linewidth=0.4)
     parts[parts["split"]].plot(ax=ax, facecolor="none", edgecolor="#444444", hatch="///",
                                linewidth=0.6)
@@ -116,7 +148,7 @@ def map_stadtraeume(
                           "alpha": 0.8})
     ax.legend(
         handles=[
-            Patch(facecolor="#bdbdbd", label="unbewohnte Stadtteile (33, 34, 44)"),
+            Patch(facecolor="#bdbdbd", label=NO_OWN_DATA_LABEL),
             Patch(facecolor="none", edgecolor="#444444", hatch="///",
                   label="Strehlen (76): geteilt auf SR 11/12"),
         ],

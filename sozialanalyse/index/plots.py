@@ -1,7 +1,15 @@
 """Figures for the index chapters: rank uncertainty, priority probabilities, trends, maps.
 
 Every function returns a :class:`matplotlib.figure.Figure` and never calls ``plt.show()``, so
-notebooks can glue the figure. Labels are passed in by the caller (the book is German).
+notebooks can glue the figure. Labels are passed in by the caller (the book is German); every
+numeric axis and colour bar writes German numbers (:mod:`sozialanalyse.formatting`).
+
+Maps (:func:`choropleth`) follow three rules: a diverging colour scale is centred on the
+reference value (``center``, 0 for an index of z-values, or the city value) and symmetric
+around it, so that the neutral colour means "average"; the sparsely populated Stadtteile that
+the statistics report together with a neighbour (33, 34, 44, see
+:func:`sozialanalyse.data.geo.reported_with_neighbour`) are grey on every map; palettes are
+colour-blind safe (ColorBrewer ``RdBu`` for diverging scales, Okabe–Ito for categories).
 """
 
 from __future__ import annotations
@@ -10,8 +18,26 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from sozialanalyse.formatting import german_axes, tick_formatter
+
+#: Okabe–Ito palette (Okabe & Ito 2008), distinguishable with the common colour-vision
+#: deficiencies; used for every categorical map.
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+)
+#: Colour-blind-safe diverging map (ColorBrewer RdBu, red = high burden).
+DIVERGING_CMAP = "RdBu_r"
+#: Grey of the Stadtteile without own figures.
+NO_OWN_DATA_GREY = "#bdbdbd"
+#: Diverging colour maps: ``choropleth`` centres these on ``center``.
+DIVERGING = frozenset(
+    {"RdBu", "RdBu_r", "RdYlBu", "RdYlBu_r", "PuOr", "PuOr_r", "BrBG", "BrBG_r", "PiYG",
+     "PiYG_r", "PRGn", "PRGn_r", "coolwarm", "bwr", "seismic", "RdGy", "RdGy_r"}
+)
 
 
 def rank_uncertainty(
@@ -22,7 +48,7 @@ def rank_uncertainty(
     xlabel: str = "Rang (1 = höchste Belastung)",
     band_label: str = "5–95 %",
     median_label: str = "Median",
-    nominal_label: str = "nominal",
+    nominal_label: str = "Rang mit der Grundeinstellung",
 ) -> Figure:
     """Median rank with its 5–95 % band per area (areas sorted by median rank).
 
@@ -47,6 +73,7 @@ def rank_uncertainty(
     ax.set_xlim(0.5, len(s) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x", alpha=0.3)
+    german_axes(ax, y=False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     if title:
         ax.set_title(title)
@@ -71,6 +98,7 @@ def probability_bars(
     ax.set_xlim(0, 1)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
+    german_axes(ax, y=False)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -85,6 +113,7 @@ def index_trend(
     value: str = "index",
     title: str = "",
     ylabel: str = "Index",
+    xlabel: str = "Jahr",
 ) -> Figure:
     """Index over time per area; ``highlight`` areas in colour, the others grey.
 
@@ -104,7 +133,9 @@ def index_trend(
             ax.plot(g["year"], g[value], color="0.75", lw=1)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
     ax.set_xticks(sorted(panel["year"].unique()))
+    german_axes(ax, x=False)
     if highlight:
         ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2,
                   frameon=False)
@@ -170,7 +201,13 @@ def class_matrix(
     return fig
 
 
-def sensitivity_bars(si: pd.DataFrame, labels: dict | None = None, *, title: str = "") -> Figure:
+def sensitivity_bars(
+    si: pd.DataFrame,
+    labels: dict | None = None,
+    *,
+    title: str = "",
+    xlabel: str = "Sobol-Index (Anteil an der Varianz der Ränge)",
+) -> Figure:
     """First-order and total Sobol' indices per factor (output of the sensitivity module)."""
     names = [labels.get(f, f) if labels else f for f in si.index]
     y = np.arange(len(si))
@@ -180,6 +217,8 @@ def sensitivity_bars(si: pd.DataFrame, labels: dict | None = None, *, title: str
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.set_xlim(0, max(1.0, float(si["ST"].max()) * 1.05))
+    ax.set_xlabel(xlabel)
+    german_axes(ax, y=False)
     ax.legend(fontsize="small", loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     if title:
@@ -194,7 +233,8 @@ def coassignment_heatmap(co: pd.DataFrame, labels: pd.Series | None = None, *,
     names = [str(labels.get(a, a)) if labels is not None else str(a) for a in co.index]
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     sns.heatmap(pd.DataFrame(co.to_numpy(), index=names, columns=names), vmin=0, vmax=1,
-                cmap="viridis", square=True, ax=ax, cbar_kws={"label": "Anteil"})
+                cmap="viridis", square=True, ax=ax,
+                cbar_kws={"label": "Anteil", "format": tick_formatter()})
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -206,14 +246,17 @@ def choropleth(
     column: str,
     *,
     title: str = "",
-    cmap: str = "RdYlBu_r",
+    cmap: str | None = None,
     legend_label: str = "",
     categorical: bool = False,
+    center: float | None = None,
     ax=None,
     label_by: str | None = None,
     label_text: pd.Series | None = None,
     fontsize: float = 11,
     figsize: tuple[float, float] = (7, 6),
+    no_own_data: pd.Series | None = None,
+    no_own_data_label: str | None = None,
 ) -> Figure:
     """Map of one column of a GeoDataFrame (e.g. Stadtteile coloured by their index).
 
@@ -223,6 +266,16 @@ def choropleth(
         GeoDataFrame.
     column
         Column to colour by.
+    cmap
+        Colour map of a numeric column. Default: the colour-blind-safe diverging
+        :data:`DIVERGING_CMAP`; pass a sequential map (e.g. ``"Purples"``) for shares.
+        Categorical maps always use the Okabe–Ito palette (:data:`OKABE_ITO`); ``cmap`` is
+        ignored there.
+    center
+        Reference value of a diverging scale (0 for z-values, or the city value). The scale
+        is symmetric around it, so the neutral middle colour marks exactly this value. With a
+        diverging ``cmap`` and ``center=None``, 0 is used; sequential maps ignore it unless
+        it is given.
     label_by
         If given, the polygons are merged by this column (e.g. the Stadtraum of each
         Stadtteil) and each merged area is labelled at a representative point
@@ -232,26 +285,69 @@ def choropleth(
         Text by value of ``label_by``.
     fontsize
         Font size of labels and legend.
+    no_own_data
+        Boolean mask (aligned with ``gdf``) of polygons without own figures, drawn grey.
+        Default: when ``gdf`` has a ``stadtteil_code`` column, the Stadtteile that the
+        statistics report together with a neighbour
+        (:func:`sozialanalyse.data.geo.reported_with_neighbour`: 33, 34, 44).
+    no_own_data_label
+        Legend text for the grey polygons.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
+    from matplotlib.patches import Patch
+
+    from sozialanalyse.data.geo import NO_OWN_DATA_LABEL, reported_with_neighbour
+
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
     else:
         fig = ax.figure
-    kw = {"legend": True, "edgecolor": "white", "linewidth": 0.4,
-          "missing_kwds": {"color": "0.9", "label": "keine Angabe"}}
+    gdf = gdf.copy()
+    if no_own_data is None and "stadtteil_code" in gdf.columns:
+        codes = set(reported_with_neighbour().index)
+        no_own_data = gdf["stadtteil_code"].astype(str).str.zfill(2).isin(codes)
+    if no_own_data is not None:
+        no_own_data = pd.Series(no_own_data, index=gdf.index).fillna(False).astype(bool)
+        gdf.loc[no_own_data, column] = None
+    other_missing = gdf[column].isna()
+    if no_own_data is not None:
+        other_missing &= ~no_own_data
+    kw: dict = {"edgecolor": "white", "linewidth": 0.4}
+    if other_missing.any():
+        kw["missing_kwds"] = {"color": "0.93", "label": "keine Angabe"}
     if categorical:
-        gdf.plot(column=column, categorical=True, cmap=cmap, ax=ax,
-                 legend_kwds={"fontsize": fontsize, "loc": "lower left",
+        cats = sorted(gdf[column].dropna().unique(), key=str)
+        colours = ListedColormap(list(OKABE_ITO[: max(1, len(cats))]))
+        gdf.plot(column=column, categorical=True, cmap=colours, ax=ax, legend=True,
+                 categories=cats,
+                 legend_kwds={"fontsize": fontsize, "loc": "upper center",
+                              "bbox_to_anchor": (0.5, 0.0), "ncol": 3, "frameon": False,
                               "title": legend_label or None, "title_fontsize": fontsize},
                  **kw)
     else:
-        gdf.plot(column=column, cmap=cmap, ax=ax,
+        values = pd.to_numeric(gdf[column], errors="coerce")
+        if cmap is None:
+            cmap = DIVERGING_CMAP
+        if center is None and cmap in DIVERGING:
+            center = 0.0
+        norm = None
+        if center is not None and values.notna().any():
+            half = float(np.nanmax(np.abs(values.to_numpy(dtype=float) - center)))
+            half = half if half > 0 else 1.0
+            norm = Normalize(vmin=center - half, vmax=center + half)
+        gdf.plot(column=column, cmap=cmap, norm=norm, ax=ax, legend=True,
                  legend_kwds={"label": legend_label, "shrink": 0.6, "pad": 0.01,
-                              "orientation": "horizontal"}, **kw)
+                              "orientation": "horizontal", "format": tick_formatter()},
+                 **kw)
         cax = fig.axes[-1]
         if cax is not ax:
             cax.tick_params(labelsize=fontsize)
             cax.xaxis.label.set_size(fontsize)
+    if no_own_data is not None and no_own_data.any():
+        gdf[no_own_data].plot(ax=ax, color=NO_OWN_DATA_GREY, edgecolor="white", linewidth=0.4)
     if label_by is not None:
         merged = gdf[[label_by, "geometry"]].dissolve(by=label_by)
         merged.boundary.plot(ax=ax, color="0.15", linewidth=1.0)
@@ -261,6 +357,19 @@ def choropleth(
                         fontweight="bold", color="black",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                               "alpha": 0.75})
+    if no_own_data is not None and no_own_data.any() and not categorical:
+        ax.legend(handles=[Patch(facecolor=NO_OWN_DATA_GREY,
+                                 label=no_own_data_label or NO_OWN_DATA_LABEL)],
+                  loc="lower left", fontsize=fontsize * 0.8, frameon=False)
+    elif no_own_data is not None and no_own_data.any() and ax.get_legend() is not None:
+        legend = ax.get_legend()
+        handles = list(legend.legend_handles)
+        texts = [t.get_text() for t in legend.get_texts()]
+        handles.append(Patch(facecolor=NO_OWN_DATA_GREY))
+        texts.append(no_own_data_label or NO_OWN_DATA_LABEL)
+        ax.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  ncol=3, fontsize=fontsize * 0.8, title=legend_label or None,
+                  title_fontsize=fontsize * 0.8, frameon=False)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=fontsize + 1)

@@ -1,4 +1,6 @@
-"""Command line: ``python -m sozialanalyse {reproduce,build-data} | --version``.
+"""Compendium helpers: ``reproduce``, ``build-data``, the colophon and git.
+
+These commands check and rebuild the compendium itself (not a planner's files).
 
 ``reproduce`` is the reviewer's one command. It
 
@@ -23,18 +25,15 @@ import filecmp
 import importlib
 import json
 import math
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-import sozialanalyse
-from sozialanalyse.cli_user import add_user_commands
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "SIGNIFICANT_DIGITS",
@@ -44,10 +43,10 @@ __all__ = [
     "colophon",
     "compute_headlines",
     "git_commit",
-    "main",
     "numbers_agree",
     "read_results",
     "write_results",
+    "register",
     "repo_root",
 ]
 
@@ -69,17 +68,16 @@ class Difference:
 
     def __str__(self) -> str:
         return (
-            f"{self.where}: {self.key}: committed {self.committed!r}, "
-            f"recomputed {self.recomputed!r}"
+            f"{self.where}: {self.key}: eingecheckt {self.committed!r}, "
+            f"neu gerechnet {self.recomputed!r}"
         )
 
 
 def repo_root() -> Path:
-    """The compendium root: ``$SOZIALANALYSE_ROOT`` or the parent of the package."""
-    env = os.environ.get("SOZIALANALYSE_ROOT")
-    if env:
-        return Path(env)
-    return Path(sozialanalyse.__file__).resolve().parents[1]
+    """The compendium root (see :func:`sozialanalyse.data.registry.repo_root`)."""
+    from sozialanalyse.data.registry import repo_root as _root
+
+    return _root()
 
 
 # ---------------------------------------------------------------------------
@@ -89,6 +87,8 @@ def repo_root() -> Path:
 
 def _to_jsonable(value: object) -> object:
     """Plain JSON types for numpy/pandas scalars; NaN becomes None."""
+    import numpy as np
+
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -217,6 +217,9 @@ def _write_datapackage() -> Callable:
 
 
 def _csv_equal(a: Path, b: Path) -> bool:
+    import numpy as np
+    import pandas as pd
+
     try:
         left = pd.read_csv(a, dtype=str, keep_default_na=False)
         right = pd.read_csv(b, dtype=str, keep_default_na=False)
@@ -343,6 +346,8 @@ def colophon(packages: Sequence[str] = COLOPHON_PACKAGES) -> pd.DataFrame:
     import platform
     from importlib import metadata
 
+    import pandas as pd
+
     rows = [("Python", platform.python_version())]
     for name in packages:
         try:
@@ -365,34 +370,34 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     diffs: list[Difference] = []
 
     if not args.skip_data:
-        print("1/2 Rebuilding data/derived from data/raw into a temporary directory ...")
+        print("1/2 Baue data/derived aus data/raw in einem temporären Ordner neu …")
         with tempfile.TemporaryDirectory(prefix="sozialanalyse-derived-") as tmp:
             build = _build_derived()
             build(Path(tmp), raw_root=root / "data" / "raw")
             data_diffs = compare_derived(root / "data" / "derived", Path(tmp))
         if data_diffs and args.update:
-            print("    data/derived differs; run `python -m sozialanalyse build-data`")
+            print("    data/derived weicht ab; `python -m sozialanalyse build-data` ausführen")
         elif not args.update:
             diffs.extend(data_diffs)
-        print(f"    {len(data_diffs)} file(s) differ" if data_diffs else "    identical")
+        print(f"    {len(data_diffs)} Datei(en) weichen ab" if data_diffs else "    identisch")
 
-    print("2/2 Recomputing the headline results ...")
+    print("2/2 Rechne die Kernergebnisse neu …")
     try:
         recomputed = compute_headlines(args.modules)
     except RuntimeError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
+        print(f"FEHLER: {exc}", file=sys.stderr)
         return 2
     n_values = sum(len(v) for v in recomputed.values())
-    print(f"    {n_values} values from {len(recomputed)} modules")
+    print(f"    {n_values} Werte aus {len(recomputed)} Modulen")
 
     if args.update:
         write_results(results_path, recomputed)
-        print(f"Wrote {results_path}")
+        print(f"Geschrieben: {results_path}")
         return 0
 
     if not results_path.exists():
-        print(f"ERROR: no committed results file {results_path}", file=sys.stderr)
-        print("Run `python -m sozialanalyse reproduce --update` to create it.", file=sys.stderr)
+        print(f"FEHLER: keine eingecheckte Ergebnisdatei {results_path}", file=sys.stderr)
+        print("Mit `python -m sozialanalyse reproduce --update` anlegen.", file=sys.stderr)
         return 1
     committed = read_results(results_path)
     diffs.extend(compare_results(committed, recomputed))
@@ -401,14 +406,15 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         "w", suffix=".json", prefix="headline-recomputed-", delete=False
     ) as fh:
         fh.write(json.dumps(_results_document(recomputed), ensure_ascii=False, indent=2) + "\n")
-        print(f"Recomputed results written to {fh.name}")
+        print(f"Neu gerechnete Ergebnisse: {fh.name}")
 
     if diffs:
-        print(f"\nFAILED: {len(diffs)} difference(s):")
+        print(f"\nFEHLGESCHLAGEN: {len(diffs)} Abweichung(en):")
         for d in diffs:
             print(f"  {d}")
         return 1
-    print(f"\nOK: derived data and {n_values} headline values reproduce {results_path.name}.")
+    print(f"\nOK: abgeleitete Daten und {n_values} Kernergebnisse stimmen mit "
+          f"{results_path.name} überein.")
     return 0
 
 
@@ -416,52 +422,42 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else repo_root()
     written = _build_derived()(root / "data" / "derived", raw_root=root / "data" / "raw")
     for path in written or []:
-        print(f"wrote {path}")
+        print(f"geschrieben: {path}")
     target = _write_datapackage()(root / "data")
-    print(f"wrote {target}")
+    print(f"geschrieben: {target}")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m sozialanalyse",
-        description=(
-            "Rebuild the derived data, check the book's headline results, and run the index "
-            "(index) or a before/after evaluation (evaluate) on your own files."
-        ),
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"sozialanalyse {sozialanalyse.__version__}"
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``reproduce`` and ``build-data`` subcommands."""
     rep = sub.add_parser(
         "reproduce",
-        help="rebuild derived data, recompute headline results, compare with committed ones",
+        help="abgeleitete Daten neu bauen, Kernergebnisse neu rechnen und mit den "
+        "eingecheckten vergleichen",
+        description="Prüft das Kompendium: baut data/derived neu, rechnet die Kernergebnisse "
+        "des Buchs neu und vergleicht sie mit results/headline.json (auf vier "
+        "signifikante Stellen).",
     )
     rep.add_argument(
         "--results",
         default="results/headline.json",
-        help="results file, relative to the compendium root (default: %(default)s)",
+        metavar="DATEI",
+        help="Ergebnisdatei, relativ zum Kompendium (Standard: %(default)s)",
     )
     rep.add_argument(
-        "--update", action="store_true", help="write the recomputed results into the file"
+        "--update", action="store_true",
+        help="die neu gerechneten Ergebnisse in die Datei schreiben",
     )
-    rep.add_argument("--root", default=None, help="compendium root (default: auto)")
+    rep.add_argument("--root", default=None, metavar="ORDNER",
+                     help="Wurzel des Kompendiums (Standard: automatisch)")
     rep.add_argument(
-        "--skip-data", action="store_true", help="do not rebuild and compare data/derived"
+        "--skip-data", action="store_true",
+        help="data/derived nicht neu bauen und vergleichen",
     )
-    rep.set_defaults(func=cmd_reproduce, modules=None)
+    rep.set_defaults(run=cmd_reproduce, modules=None)
 
-    bd = sub.add_parser("build-data", help="rebuild data/derived and data/datapackage.json")
-    bd.add_argument("--root", default=None, help="compendium root (default: auto)")
-    bd.set_defaults(func=cmd_build_data)
-    add_user_commands(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m sozialanalyse`` and the ``sozialanalyse`` script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    bd = sub.add_parser("build-data",
+                        help="data/derived und data/datapackage.json neu bauen")
+    bd.add_argument("--root", default=None, metavar="ORDNER",
+                    help="Wurzel des Kompendiums (Standard: automatisch)")
+    bd.set_defaults(run=cmd_build_data)

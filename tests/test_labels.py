@@ -1,0 +1,86 @@
+"""German labels for parameters and values (sozialanalyse.labels)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pandas as pd
+import pytest
+
+from sozialanalyse import labels
+from sozialanalyse.index import aggregate, imputation, normalise, outliers, weights
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        normalise.NORMALISATIONS,
+        aggregate.AGGREGATIONS,
+        weights.WEIGHTINGS,
+        outliers.TREATMENTS,
+        imputation.IMPUTATIONS,
+    ],
+)
+def test_every_index_method_has_a_german_label(names: tuple[str, ...]) -> None:
+    for name in names:
+        text = labels.label(name)
+        assert text != name, f"no German label for {name!r}"
+        assert not re.search(r"[a-z]+_[a-z]+", str(text))
+
+
+def test_warning_classes_of_the_package_are_described() -> None:
+    import sozialanalyse.evaluation as ev
+    import sozialanalyse.evaluation.guardrails  # noqa: F401
+
+    found = set()
+    for module in list(vars(ev).values()) + [ev]:
+        for obj in vars(module).values() if hasattr(module, "__dict__") else []:
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, Warning)
+                and obj.__module__.startswith("sozialanalyse")
+            ):
+                found.add(obj)
+    assert found, "no warning classes found"
+    for cls in found:
+        assert labels.warning_text(cls) != cls.__name__, cls.__name__
+        assert labels.label(cls) == labels.warning_text(cls)
+
+
+def test_booleans_none_and_unknown_values() -> None:
+    assert labels.label(True) == "ja"
+    assert labels.label(False) == "nein"
+    assert labels.label(None) == "keine"
+    assert labels.label([]) == "keine"
+    assert labels.label(["zscore", "rank"]) == "z-Standardisierung, Rangplätze"
+    assert labels.label("Pieschen") == "Pieschen"
+    assert labels.label(3.5) == 3.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert labels.warning_text(UserWarning("x")) == "UserWarning"
+
+
+def test_translate_frame() -> None:
+    frame = pd.DataFrame(
+        {
+            "normalise": ["zscore", "minmax"],
+            "aggregate": ["arithmetic", "geometric"],
+            "treat": [None, "winsorise"],
+            "imputed": [True, False],
+            "weight": [0.5, 0.5],
+        }
+    )
+    out = labels.translate_frame(frame)
+    assert list(out.columns) == [
+        "Normierung",
+        "Aggregation",
+        "Ausreißerbehandlung",
+        "ersetzt",
+        "Gewicht",
+    ]
+    assert out["Normierung"].tolist() == ["z-Standardisierung", "Min-Max-Skalierung"]
+    assert out["Ausreißerbehandlung"].tolist() == ["keine", "Winsorisierung"]
+    assert out["ersetzt"].tolist() == ["ja", "nein"]
+    assert out["Gewicht"].tolist() == [0.5, 0.5]  # numbers are left to formatting
+    assert frame.columns[0] == "normalise"  # the input is not changed
