@@ -300,7 +300,13 @@ def test_few_clusters_warning() -> None:
     rng = np.random.default_rng(12)
     p = sim_panel(rng, [2013.0] * 3 + [np.nan] * 3, list(range(2010, 2016)), lambda e: 0 * e)
     with pytest.warns(FewClustersWarning):
-        panel_did(p)
+        r = panel_did(p, inference="cluster")
+    assert not r.coverage_ok
+    # the automatic choice avoids cluster-robust errors with 3 model areas
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = panel_did(p)
+    assert auto.inference_key in ("randomization", "bootstrap")
 
 
 def test_short_pre_period_warning_in_did() -> None:
