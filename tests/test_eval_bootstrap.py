@@ -275,7 +275,7 @@ def test_event_study_bootstrap_matches_event_study_estimates() -> None:
     boot = event_study_bootstrap(panel, draws=499, seed=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = event_study(panel)
+        ref = event_study(panel).details
     assert list(boot["event_time"]) == list(ref["event_time"])
     np.testing.assert_allclose(boot["log_irr"], ref["log_irr"], atol=1e-7)
     np.testing.assert_allclose(boot["se_log"], ref["se_log"], rtol=1e-6)
