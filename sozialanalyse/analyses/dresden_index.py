@@ -35,7 +35,7 @@ from sozialanalyse.index.priority import (
     reference_areas,
     rule_probability,
 )
-from sozialanalyse.index.sensitivity import rank_sensitivity
+from sozialanalyse.index.sensitivity import coin_rank_sensitivity
 from sozialanalyse.index.typology import (
     cluster_stability,
     compare_with_reference,
@@ -298,10 +298,8 @@ def uncertainty_table(year: int | None = None, n_draws: int = N_DRAWS,
 
 def sensitivity(year: int | None = None, n_base: int = 512, seed: int = SEED) -> pd.DataFrame:
     """Sobol' indices of the mean absolute rank shift with respect to each method choice."""
-    year = year or latest_year()
-    x, d, w = mc_inputs(year)
-    return rank_sensitivity(x, d, nominal_weights=w, n_base=n_base, seed=seed,
-                            space=ChoiceSpace())
+    return coin_rank_sensitivity(coin(year or latest_year()), n_base=n_base, seed=seed,
+                                 space=ChoiceSpace())
 
 
 def priority_rule() -> PriorityRule:
