@@ -25,8 +25,6 @@ def run(args: argparse.Namespace) -> int:
           f"Start {', '.join(map(str, res.extra['start_years']))}")
     print(f"IRR {estimate(res.irr, res.ci_low, res.ci_high, 3)} ({pct}-%-Intervall), "
           f"{p_value(res.p_value)}")
-    print(f"Veränderung je 1000 junge Einwohner: "
-          f"{number(res.abs_change_per_1000, 2, sign=True)}")
     print()
     summary = res.summary()["Wert"]
     width = max(len(str(k)) for k in summary.index)

@@ -26,7 +26,10 @@ def run(args: argparse.Namespace) -> int:
                            weights=args.weights, **reader_kwargs(args))
     table = ranked_table(coin)
     print(f"{coin.name or 'Index'}: {integer(len(table))} Gebiete, Statusjahr {coin.year}")
-    write_table(table, None, digits=3)
+    german = {c: f"Dimension: {c.split(': ', 1)[1]}" for c in table.columns
+              if c.startswith("dimension: ")}
+    german.update({"dynamics_class": "Dynamikklasse", "group": "Gruppe"})
+    write_table(table, None, digits=3, labels=german)
     for rec in coin.excluded_areas.itertuples(index=False):
         print(f"ausgeschlossen: {rec.area} ({rec.reason}, Wert {number(rec.value, 0)})")
     write_table(table, args.out, show=False)
