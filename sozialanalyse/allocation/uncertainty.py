@@ -255,3 +255,37 @@ def allocation_draws(
         unit=float(unit), current=cur_units,
         meta={"rule": rule, "uplift": uplift, "method": m, "total": h * unit},
     )
+
+
+def plot_allocation_bands(draws: AllocationDraws, names: pd.Series | None = None, *,
+                          unit_label: str = "VK", title: str | None = None,
+                          ax=None):  # noqa: ANN001, ANN201
+    """Per area: 5-95 % band and median of the allocated amount, nominal and today marked.
+
+    German labels; areas sorted by the nominal amount. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from sozialanalyse.formatting import german_axes
+
+    s = draws.summary().sort_values("nominal")
+    labels = [names.get(a, a) if names is not None else a for a in s.index]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.4 * len(s) + 1.5))
+    else:
+        fig = ax.figure
+    y = np.arange(len(s))
+    ax.hlines(y, s["lo"], s["hi"], color="#0072B2", linewidth=6, alpha=0.35,
+              label="5–95 % der Ziehungen")
+    ax.plot(s["median"], y, "o", color="#0072B2", label="Median")
+    ax.plot(s["nominal"], y, "|", color="black", markersize=14, label="nominale Methode")
+    if draws.current is not None:
+        ax.plot(s["reference"], y, "x", color="#D55E00", label="heute")
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(f"Zuteilung ({unit_label})")
+    german_axes(ax, y=False)
+    ax.legend(loc="lower right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
