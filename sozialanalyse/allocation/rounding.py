@@ -114,8 +114,9 @@ def hamilton_array(
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
     q, _ = bounded_quotas(w, h, lo, hi)
-    base = np.floor(q + 1e-9)
-    rem = q - base
+    base = q + 1e-9
+    np.floor(base, out=base)
+    rem = np.subtract(q, base, out=q)  # q is not needed any more
     if hi is not None:
         rem[base >= hi] = -1.0
     left = (h - base.sum(axis=1).astype(np.int64)).clip(0, n)
