@@ -48,6 +48,22 @@ def _unit_bounds(value: float | pd.Series | None, index: pd.Index, unit: float, 
     return np.ceil(arr / unit - 1e-9) if up else np.floor(arr / unit + 1e-9)
 
 
+def _linear_weighted_population(x: np.ndarray, pop: np.ndarray, base: float,
+                                uplift: float | np.ndarray) -> np.ndarray:
+    """``(base + uplift * linear score) * pop`` in three passes (same as the generic path)."""
+    if base < 0 or np.any(np.asarray(uplift) < 0):
+        raise MethodError("Grundgewicht und Bedarfszuschlag dürfen nicht negativ sein.")
+    lo = x.min(axis=1, keepdims=True)
+    span = x.max(axis=1, keepdims=True) - lo
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(span))):
+        raise InputDataError("Der Index enthält fehlende oder unendliche Werte.")
+    a = np.multiply(uplift, 1.0 / np.where(span > 0, span, np.inf))
+    wp = x * a
+    wp += base - lo * a
+    wp *= pop
+    return wp
+
+
 def allocate_draws_array(
     index_draws: np.ndarray,
     population: np.ndarray,
@@ -102,9 +118,11 @@ def allocate_draws_array(
     for start in range(0, x.shape[0], chunk_size):
         rows = slice(start, start + chunk_size)
         up_rows = up[rows] if up.ndim == 2 else up
-        s = need_score_array(x[rows], rule, cutoffs)
-        wp = weights_from_scores(s, base, up_rows)
-        wp *= pop
+        if rule == "linear":
+            wp = _linear_weighted_population(x[rows], pop, base, up_rows)
+        else:
+            wp = weights_from_scores(need_score_array(x[rows], rule, cutoffs), base, up_rows)
+            wp *= pop
         if damping is None:
             out[rows] = apportion_array(wp, seats, method, lower, upper)
         else:
