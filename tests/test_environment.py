@@ -1,4 +1,8 @@
-"""The environment files agree: pyproject.toml, environment.yml and requirements.lock."""
+"""The environment files agree: pyproject.toml, environment.yml and the lock files.
+
+``requirements.lock`` pins the default environment (dependencies and the extras ``book`` and
+``dev``); ``requirements-lab.lock`` pins the extra ``lab`` (JupyterLab) on top of it.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,22 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pyproject_requirements() -> dict[str, Requirement]:
+LAB_EXTRAS = {"lab"}
+
+
+def _pyproject_requirements(extras: set[str] | None = None) -> dict[str, Requirement]:
+    """Requirements of pyproject.toml: all, or the dependencies plus the named extras."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     reqs = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        reqs.extend(extra)
+    for name, extra in project["optional-dependencies"].items():
+        if extras is None or name in extras:
+            reqs.extend(extra)
     return {canonicalize_name(Requirement(r).name): Requirement(r) for r in reqs}
+
+
+def _default_requirements() -> dict[str, Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return _pyproject_requirements(set(project["optional-dependencies"]) - LAB_EXTRAS)
 
 
 def _environment_requirements() -> dict[str, Requirement]:
@@ -29,9 +43,9 @@ def _environment_requirements() -> dict[str, Requirement]:
     return {canonicalize_name(Requirement(r).name): Requirement(r) for r in reqs}
 
 
-def _locked_versions() -> dict[str, str]:
+def _locked_versions(name: str = "requirements.lock") -> dict[str, str]:
     locked = {}
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
         m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
         if m:
             locked[canonicalize_name(m.group(1))] = m.group(2)
@@ -54,11 +68,34 @@ def test_environment_yml_pins_python_311() -> None:
 
 def test_lock_file_pins_every_dependency_within_its_range() -> None:
     locked = _locked_versions()
-    for name, req in _pyproject_requirements().items():
+    for name, req in _default_requirements().items():
         assert name in locked, f"{name} is missing from requirements.lock"
         assert req.specifier.contains(locked[name], prereleases=True), (
             f"requirements.lock pins {name}=={locked[name]}, outside {req.specifier}"
         )
+
+
+def test_lab_lock_pins_the_lab_extra_on_top_of_the_main_lock() -> None:
+    main, lab = _locked_versions(), _locked_versions("requirements-lab.lock")
+    both = {**main, **lab}
+    for name, req in _pyproject_requirements(LAB_EXTRAS).items():
+        assert name in both, f"{name} is missing from requirements-lab.lock"
+        assert req.specifier.contains(both[name], prereleases=True), (
+            f"the lock files pin {name}=={both[name]}, outside {req.specifier}"
+        )
+    assert not set(main) & set(lab), f"pinned twice: {sorted(set(main) & set(lab))}"
+    lines = (ROOT / "requirements-lab.lock").read_text(encoding="utf-8").splitlines()
+    assert "-c requirements.lock" in lines, "the lab lock must be constrained by the main lock"
+
+
+def test_every_locked_package_is_needed_once() -> None:
+    """No stray pins: every entry of the locks names who needs it (uv's "# via" comments)."""
+    for lock in ("requirements.lock", "requirements-lab.lock"):
+        text = (ROOT / lock).read_text(encoding="utf-8")
+        entries = re.findall(r"^([A-Za-z0-9_.\-]+)==\S+\n    # via", text, flags=re.M)
+        pinned = re.findall(r"^([A-Za-z0-9_.\-]+)==", text, flags=re.M)
+        assert entries == pinned, f"{lock}: entries without a '# via' line"
+        assert len(pinned) == len(set(pinned)), f"{lock}: a package is pinned twice"
 
 
 def test_jupyter_book_is_pinned_to_1x() -> None:

@@ -1,4 +1,4 @@
-"""Tests of the vectorised Poisson DiD estimator, power and minimum detectable effect."""
+"""Tests of the concentrated Poisson DiD kernels, power and minimum detectable effect."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sozialanalyse.evaluation.poisson import fit_poisson_fe
 from sozialanalyse.evaluation.power import (
     PowerDesign,
     fit_poisson_twfe,
@@ -61,6 +62,62 @@ def test_vectorised_estimator_equals_statsmodels(seed: int, staggered: bool) -> 
     np.testing.assert_allclose(f_model.se[0], r_model.bse["d"], rtol=1e-6)
     np.testing.assert_allclose(f_x2.se[0], r_x2.bse["d"], rtol=1e-6)
     np.testing.assert_allclose(f_x2.scale[0], r_x2.scale, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed,staggered", [(1, False), (3, True)])
+def test_single_panel_kernel_equals_statsmodels(seed: int, staggered: bool) -> None:
+    y, n, d = _random_panel(seed, staggered)
+    _, res, _, x = _statsmodels_fit(y, n, d)
+    fit = fit_poisson_fe(y, n, d)
+    assert fit.converged
+    np.testing.assert_allclose(fit.beta, res.params["d"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(fit.se_model, res.bse["d"], rtol=1e-6)
+    np.testing.assert_allclose(fit.mu.ravel(), res.fittedvalues, rtol=1e-6)
+    # effects: area a_i and year g_t reproduce the linear predictor
+    eta = fit.area_effects[:, None] + fit.year_effects[None, :] + fit.beta * d + np.log(n)
+    np.testing.assert_allclose(np.exp(eta), fit.mu, rtol=1e-9)
+    # d_tilde is the mu-weighted residual of D: orthogonal to the area and year dummies
+    w = fit.mu * fit.d_tilde
+    np.testing.assert_allclose(w.sum(axis=1), 0, atol=1e-8 * fit.mu.sum())
+    np.testing.assert_allclose(w.sum(axis=0), 0, atol=1e-8 * fit.mu.sum())
+    assert fit.info == pytest.approx(float((fit.mu * fit.d_tilde**2).sum()), rel=1e-10)
+
+
+def test_restricted_fit_equals_statsmodels_with_fixed_effect() -> None:
+    """beta_fixed: only the effects are fitted, as a GLM with beta * D in the offset."""
+    y, n, d = _random_panel(2)
+    _, _, _, x = _statsmodels_fit(y, n, d)
+    b0 = -0.1
+    res = sm.GLM(y.ravel(), x[:, :-1], family=sm.families.Poisson(),
+                 offset=np.log(n.ravel()) + b0 * d.ravel()).fit()
+    single = fit_poisson_fe(y, n, d, beta_fixed=b0)
+    batch = fit_poisson_twfe(np.stack([y, y]), n, d, beta_fixed=[b0, b0], scale="model")
+    np.testing.assert_allclose(single.mu.ravel(), res.fittedvalues, rtol=1e-8)
+    assert single.beta == b0 and np.all(batch.beta == b0)
+    np.testing.assert_allclose(batch.se_model, single.se_model, rtol=1e-10)
+
+
+def test_per_panel_exposure_path_equals_shared_path() -> None:
+    panels = [_random_panel(s) for s in range(20, 24)]
+    y = np.stack([p[0] for p in panels])
+    n, d = panels[0][1], panels[0][2]
+    shared = fit_poisson_twfe(y, n, d, scale="nb2")
+    stacked = fit_poisson_twfe(y, np.broadcast_to(n, y.shape).copy(), d, scale="nb2")
+    np.testing.assert_allclose(stacked.beta, shared.beta, rtol=1e-10)
+    np.testing.assert_allclose(stacked.se, shared.se, rtol=1e-10)
+    np.testing.assert_allclose(stacked.year_effects, shared.year_effects, rtol=1e-10)
+
+
+def test_area_without_cases_is_handled() -> None:
+    """An untreated area with no cases at all drops out, as in the dummy regression."""
+    y, n, d = _random_panel(4)
+    y[5] = 0
+    fit = fit_poisson_twfe(y, n, d, scale="model")
+    keep = np.arange(y.shape[0]) != 5
+    ref = fit_poisson_twfe(y[keep], n[keep], d[keep], scale="model")
+    np.testing.assert_allclose(fit.beta, ref.beta, rtol=1e-8)
+    np.testing.assert_allclose(fit.se_model, ref.se_model, rtol=1e-8)
+    assert fit.converged.all()
 
 
 def test_batch_equals_single_fits() -> None:
@@ -221,15 +278,34 @@ def test_placebo_power_level_and_monotone() -> None:
     assert abs(np.log(strong.mean_estimate) - np.log(0.6)) < 0.05
 
 
-def test_dresden_plan_design_uses_real_populations_and_published_rates() -> None:
-    from sozialanalyse.analyses.evaluation_power import plan_design
-    from sozialanalyse.evaluation.simulate import dresden_young_population
+def test_dresden_plan_design_uses_real_populations_and_the_simulated_rates() -> None:
+    from sozialanalyse.analyses.evaluation_power import PLAN_YEARS, plan_design
+    from sozialanalyse.evaluation.simulate import dresden_area_rates, dresden_young_population
 
     des = plan_design()
     assert des.n_areas == 17 and des.n_pre == 5 and des.n_post == 5
     assert [des.areas[i] for i in des.treated] == ["04", "10", "14"]
-    rates = dict(zip(des.areas, des.rate_vector(), strict=True))
-    assert rates["16"] == 75 and rates["04"] == 30
+    rates = pd.Series(des.rate_vector(), index=list(des.areas))
+    # the same rates as the simulated example panel, in the first planning year
+    pd.testing.assert_series_equal(
+        rates, dresden_area_rates(PLAN_YEARS[0]).reindex(list(des.areas)), check_names=False)
+    assert rates.idxmax() == "16" and rates["11"] > 3 * rates["07"]
+    assert rates.nunique() == 17  # no longer one city rate everywhere
     pop = dresden_young_population(range(2016, 2026))
     pieschen = pop[pop["area"] == "04"].sort_values("year")["population"].to_numpy()
     np.testing.assert_array_equal(des.population_grid()[des.areas.index("04")], pieschen)
+
+
+def test_plot_power_curve_is_german_and_lazy() -> None:
+    import sozialanalyse.evaluation.power as pw
+
+    curves = pd.DataFrame({"irr": [1.0, 0.9, 0.8] * 2, "power": [0.05, 0.5, 0.9, 0.05, 0.3, 0.7],
+                           "design": ["a"] * 3 + ["b"] * 3, "alpha": 0.05})
+    fig = pw.plot_power_curve(curves, title="Teststärke (simuliert)")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "Teststärke"
+    assert "IRR" in ax.get_xlabel()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all("." not in lab for lab in labels)
+    with pytest.raises(AttributeError):
+        pw.no_such_name  # noqa: B018

@@ -11,18 +11,26 @@ from hypothesis import strategies as st
 from sozialanalyse.data import load
 from sozialanalyse.errors import InputDataError
 from sozialanalyse.evaluation.simulate import (
+    BURDEN_INDICATORS,
+    BURDEN_YEAR,
     DRESDEN_MODEL_AREAS,
     GORBITZ,
+    LEVEL_YEAR,
     CoupledDraws,
     annual_trend,
     calibration_frame,
     calibration_value,
     draw_counts,
     dresden_area_rates,
+    dresden_burden_score,
     dresden_panel,
     dresden_young_population,
+    expected_counts,
     simulate_panel,
 )
+
+PROHLIS, LOSCHWITZ = "11", "07"
+PUBLISHED_TOTAL = 9232  # WEB_DD_STAT_KJH: young people with HzE in Dresden, 2023
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.05, 0.3])
@@ -119,6 +127,9 @@ def test_calibration_numbers_come_from_published_sources() -> None:
     assert set(published["source_id"]) <= sources
     assert calibration_value("city_rate") == 30
     assert calibration_value("gorbitz_rate") == 75
+    assert calibration_value("city_hze_persons_2023") == PUBLISHED_TOTAL
+    row = cal.set_index("name").loc["city_hze_persons_2023"]
+    assert row["source_id"] == "WEB_DD_STAT_KJH"
     trend = annual_trend()
     assert trend == pytest.approx(np.log(63210 / 56756) / 7)
 
@@ -146,24 +157,80 @@ def test_gorbitz_population_check_against_published_count() -> None:
     assert abs(ours / published - 1) < 0.02
 
 
-def test_dresden_area_rates_hit_published_city_and_gorbitz_rates() -> None:
+def test_burden_score_is_computed_from_the_real_indicators() -> None:
+    """Independent recomputation from the derived open-data table."""
+    sr = load("dresden_stadtraum_indicators")
+    sr = sr[(sr["area_level"] == "stadtraum") & (sr["year"] == BURDEN_YEAR)]
+    wide = sr.pivot(index="area_code", columns="indicator", values="value")[
+        list(BURDEN_INDICATORS)]
+    z = (wide - wide.mean()) / wide.std()
+    score = dresden_burden_score()
+    np.testing.assert_allclose(score["burden_score"].to_numpy(), z.mean(axis=1).to_numpy())
+    assert list(score.index) == [f"{i:02d}" for i in range(1, 18)]
+    assert "OD_KBU_EINKOMMEN" in score.attrs["source_id"]
+
+
+def test_dresden_area_rates_hit_published_ratio_and_city_total() -> None:
+    rates = dresden_area_rates()  # rates in BURDEN_YEAR (2018)
     pop = dresden_young_population()
-    rates = dresden_area_rates(pop, seed=2017)
-    assert rates[GORBITZ] == 75
-    p18 = pop[pop["year"] == 2018].set_index("area")["population"]
-    city = float((rates * p18).sum() / p18.sum())
-    assert city == pytest.approx(30.0, rel=1e-12)
-    assert not rates.equals(dresden_area_rates(pop, seed=1))
+    p18 = pop[pop["year"] == BURDEN_YEAR].set_index("area")["population"]
+    city18 = float((rates * p18).sum() / p18.sum())
+    # Gorbitz / city = 75 / 30 (PR_ASD_GORBITZ_2018)
+    assert rates[GORBITZ] / city18 == pytest.approx(75 / 30, rel=1e-10)
+    # expected city total 2023 = 9,232 (WEB_DD_STAT_KJH), exact without year shocks
+    r23 = dresden_area_rates(LEVEL_YEAR)
+    p23 = pop[pop["year"] == LEVEL_YEAR].set_index("area")["population"]
+    assert float((r23 * p23).sum() / 1000) == pytest.approx(PUBLISHED_TOTAL, rel=1e-10)
+    # the base year only moves the level along the Saxon trend
+    np.testing.assert_allclose(r23 / rates, np.exp(annual_trend() * (LEVEL_YEAR - BURDEN_YEAR)))
+    assert rates.attrs["label"] == "simuliert"
+
+
+def test_rates_follow_the_burden_indicator() -> None:
+    """Rank order of the simulated rates = rank order of the real burden score."""
+    score = dresden_burden_score()["burden_score"]
+    rates = dresden_area_rates()
+    assert list(rates.sort_values().index) == list(score.sort_values().index)
+    assert np.all(np.diff(np.log(rates[score.sort_values().index].to_numpy())) > 0)
+    # affluent Loschwitz gets fewer expected cases than burdened Prohlis, every year
+    pop = dresden_young_population().pivot(index="area", columns="year", values="population")
+    expected = pop.mul(dresden_area_rates(2014), axis=0) / 1000 * np.exp(
+        annual_trend() * (pop.columns.to_numpy() - 2014))
+    assert (expected.loc[LOSCHWITZ] < 0.5 * expected.loc[PROHLIS]).all()
+    # the rates do not depend on a seed: no rate is drawn at random
+    assert dresden_panel(seed=1)["rate_true"].equals(dresden_panel(seed=2)["rate_true"])
+
+
+def test_simulated_city_total_matches_the_published_count() -> None:
+    """Mean simulated 2023 total = 9,232 (Monte Carlo, 4,000 panels, vectorised)."""
+    pop = dresden_young_population((LEVEL_YEAR,))
+    rates = dresden_area_rates(LEVEL_YEAR).reindex(pop["area"])
+    sd, alpha = calibration_value("year_sd"), calibration_value("dispersion")
+    rng = np.random.default_rng(11)
+    n_sims = 4000
+    g = sd * rng.standard_normal((n_sims, 1))
+    mu = expected_counts(pop["population"].to_numpy()[:, None], rates.to_numpy(), g,
+                         np.zeros((17, 1), dtype=bool), 1.0)
+    totals = draw_counts(mu, alpha, rng).sum(axis=(1, 2))
+    target = PUBLISHED_TOTAL * np.exp(sd**2 / 2)  # mean of the lognormal year shock
+    assert abs(totals.mean() - target) < 3 * totals.std() / np.sqrt(n_sims)
+    # the stated tolerance for one panel: 3 standard deviations of the model, about 12 %
+    tol = 3 * totals.std() / PUBLISHED_TOTAL
+    assert 0.09 < tol < 0.15
+    panel = dresden_panel()
+    one = panel.loc[panel["year"] == LEVEL_YEAR, "cases"].sum()
+    assert abs(one / PUBLISHED_TOTAL - 1) < tol
 
 
 def test_dresden_panel_is_labelled_and_deterministic() -> None:
     a = dresden_panel(seed=5)
     b = dresden_panel(seed=5)
+    c = dresden_panel(seed=6)
     pd.testing.assert_frame_equal(a, b)
+    assert not a["cases"].equals(c["cases"])
     assert a.attrs["label"] == "simuliert"
     assert a["simulated"].all()
     assert len(a) == 17 * 12
     assert sorted(a.loc[a["treated"], "area"].unique()) == list(DRESDEN_MODEL_AREAS)
-    # the simulated city rate is of the published magnitude (30 per 1,000 in 2018)
-    y18 = a[a["year"] == 2018]
-    assert 1000 * y18["cases"].sum() / y18["population"].sum() == pytest.approx(30, rel=0.15)
+    wide = a.pivot(index="area", columns="year", values="cases")
+    assert (wide.loc[LOSCHWITZ] < wide.loc[PROHLIS]).all()

@@ -3,7 +3,11 @@
 Everything here rests on **simulated** case counts (yearly HzE counts per
 Dresden Stadtraum are not public), built by
 :mod:`sozialanalyse.evaluation.simulate` from the real young population per
-Stadtraum and published Dresden and Saxon HzE figures:
+Stadtraum, real burden indicators per Stadtraum (children with a single
+parent, households with low income) that order the rates, and published
+Dresden and Saxon HzE figures (Gorbitz/city ratio 75/30 in 2018, city total of
+9,232 young people with HzE in 2023, Saxon trend). The example panel and the
+power analysis use the same simulated rates:
 
 * a simulated Dresden panel (17 Stadträume, 2014-2025) in which the study's three
   reference areas (Pieschen, Leuben, Plauen) start a model project in 2020 with
@@ -24,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.evaluation import event_study, panel_did, validate_panel
-from sozialanalyse.evaluation.placebo import PlaceboResult, placebo_in_space, placebo_in_time
+from sozialanalyse.evaluation.placebo import placebo_in_space, placebo_in_time
 from sozialanalyse.evaluation.power import (
     PowerDesign,
     fit_poisson_twfe,
@@ -34,17 +38,25 @@ from sozialanalyse.evaluation.power import (
     power,
     power_curve,
 )
+from sozialanalyse.evaluation.results import EvaluationResult
 from sozialanalyse.evaluation.simulate import (
+    BURDEN_INDICATORS,
+    BURDEN_YEAR,
     DRESDEN_MODEL_AREAS,
     DRESDEN_SHORT_NAMES,
     GORBITZ,
+    LEVEL_YEAR,
+    SIMULATED_LABEL,
     annual_trend,
     calibration_value,
+    dresden_area_rates,
+    dresden_burden_score,
     dresden_calibration,
     dresden_panel,
     dresden_young_population,
 )
-from sozialanalyse.evaluation.synth import SynthResult, synthetic_control
+from sozialanalyse.evaluation.synth import synthetic_control
+from sozialanalyse.formatting import integer
 
 #: Seed of every simulation in the chapter.
 SEED = 2017
@@ -109,11 +121,11 @@ CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
     "city_rate": ("HzE-Rate Dresden (Mittel)", "HzE je 1.000 junge Menschen (0-20)"),
     "gorbitz_rate": ("HzE-Rate Gorbitz", "HzE je 1.000 junge Menschen (0-20)"),
     "gorbitz_young_2018": ("junge Menschen Gorbitz 2018", "Personen (0-20), Probe"),
+    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023", "Personen"),
     "saxony_hze_young_persons_2017": ("junge Menschen mit HzE, Sachsen 2017", "Personen"),
     "saxony_hze_young_persons_2024": ("junge Menschen mit HzE, Sachsen 2024", "Personen"),
     "year_sd": ("Jahresschwankung", "Standardabweichung, log"),
     "dispersion": ("Überdispersion alpha", "negatives Binomialmodell"),
-    "area_quantile": ("Lage von Gorbitz in der Ratenverteilung", "Quantil"),
 }
 
 
@@ -132,6 +144,53 @@ def calibration_table() -> pd.DataFrame:
     )
 
 
+#: German labels of the burden indicators for the book.
+BURDEN_LABELS: dict[str, str] = {
+    "anteil_kinder_bei_alleinerziehenden": "Kinder bei Alleinerziehenden (%)",
+    "kbu_anteil_geringes_einkommen": "Haushalte mit geringem Einkommen (%)",
+}
+
+
+def area_rates() -> pd.DataFrame:
+    """Burden indicators, simulated rates and expected cases per Stadtraum (raw numbers).
+
+    Columns ``area``, ``area_name``, the indicators of
+    :data:`~sozialanalyse.evaluation.simulate.BURDEN_INDICATORS` (real, in
+    :data:`~sozialanalyse.evaluation.simulate.BURDEN_YEAR`), ``burden_score``,
+    ``population`` (young residents 0-20 in the level year 2023),
+    ``rate_sim`` (simulated rate per 1,000 in 2023) and ``expected_sim``
+    (expected simulated cases in 2023, without year shock and noise); sorted
+    by the burden score, highest first. ``attrs["label"] == "simuliert"``.
+    """
+    score = dresden_burden_score()
+    pop = dresden_young_population((LEVEL_YEAR,)).set_index("area")
+    rate = dresden_area_rates(LEVEL_YEAR)
+    out = score.reset_index()
+    out.insert(1, "area_name", out["area"].map(pop["area_name"]))
+    out["population"] = out["area"].map(pop["population"]).astype(int)
+    out["rate_sim"] = out["area"].map(rate)
+    out["expected_sim"] = out["population"] * out["rate_sim"] / 1000.0
+    out = out.sort_values("burden_score", ascending=False, ignore_index=True)
+    out.attrs["label"] = SIMULATED_LABEL
+    out.attrs["source_id"] = score.attrs["source_id"]
+    return out
+
+
+def area_rates_table() -> pd.DataFrame:
+    """:func:`area_rates` with German headers for display (simulated columns say so)."""
+    r = area_rates()
+    out = pd.DataFrame({"Stadtraum": [f"{a} {n}" for a, n in zip(r["area"], r["area_name"],
+                                                                 strict=True)]})
+    for ind in BURDEN_INDICATORS:
+        out[f"{BURDEN_LABELS[ind]} {BURDEN_YEAR}"] = r[ind].to_numpy()
+    out["Belastungswert"] = r["burden_score"].to_numpy()
+    out[f"junge Menschen {LEVEL_YEAR}"] = r["population"].to_numpy()
+    out[f"HzE je 1.000 {LEVEL_YEAR} ({SIMULATED_LABEL})"] = r["rate_sim"].to_numpy()
+    out[f"erwartete Fälle {LEVEL_YEAR} ({SIMULATED_LABEL})"] = r["expected_sim"].to_numpy()
+    out.attrs["label"] = SIMULATED_LABEL
+    return out
+
+
 def synth_weights_table() -> pd.DataFrame:
     """Donor weights of the example's synthetic control (non-zero only)."""
     sc = example_synth()
@@ -142,7 +201,7 @@ def synth_weights_table() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=1)
-def example_synth() -> SynthResult:
+def example_synth() -> EvaluationResult:
     """Synthetic control of the three pooled model areas in the simulated panel."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -150,7 +209,7 @@ def example_synth() -> SynthResult:
 
 
 @functools.lru_cache(maxsize=4)
-def example_placebo(statistic: str = "rmspe_ratio", single: str | None = None) -> PlaceboResult:
+def example_placebo(statistic: str = "rmspe_ratio", single: str | None = None) -> EvaluationResult:
     """Placebo-in-space inference for the simulated example.
 
     Parameters
@@ -180,7 +239,7 @@ def pieschen_outside_years() -> int:
 
 def example_placebo_in_time() -> pd.DataFrame:
     """Fake start years before 2020 in the simulated example."""
-    return placebo_in_time(example_panel(), list(DRESDEN_MODEL_AREAS), EXAMPLE_START)
+    return placebo_in_time(example_panel(), list(DRESDEN_MODEL_AREAS), EXAMPLE_START).details
 
 
 def example_panel_did() -> dict[str, float]:
@@ -207,7 +266,7 @@ def example_panel_did() -> dict[str, float]:
     }
 
 
-def example_event_study() -> pd.DataFrame:
+def example_event_study() -> EvaluationResult:
     """Event-study IRRs on the simulated example (cluster-robust)."""
     p = example_panel()
     clean = validate_panel(p[["area", "year", "cases", "population", "start_year"]])
@@ -231,9 +290,11 @@ def plan_design(
     """The Dresden planning design: 17 Stadträume, 2016-2025, start 2021.
 
     Populations are the real young residents (0-20) per Stadtraum and year;
-    baseline rates are the published city rate for every Stadtraum and the
-    published Gorbitz rate for Gorbitz; trend, year shocks and overdispersion
-    as in the calibration.
+    baseline rates are the simulated Stadtraum rates of the example panel
+    (:func:`~sozialanalyse.evaluation.simulate.dresden_area_rates`, ordered by
+    the real burden indicators, calibrated to the Gorbitz/city ratio and the
+    2023 city total) in the first planning year; trend, year shocks and
+    overdispersion as in the calibration.
 
     Parameters
     ----------
@@ -242,7 +303,8 @@ def plan_design(
     dispersion
         NB2 overdispersion; default the calibration's assumption.
     treated_rate
-        Baseline rate of the model areas (per 1,000); default the city rate.
+        Baseline rate of the model areas (per 1,000) in the first planning
+        year; default their simulated rates.
     population_factor
         Multiply all populations (e.g. to pool several Stadträume).
     """
@@ -250,8 +312,7 @@ def plan_design(
     pop = dresden_young_population(PLAN_YEARS)
     grid = pop.pivot(index="area", columns="year", values="population")
     areas = tuple(grid.index)
-    rate = pd.Series(calibration_value("city_rate", cal), index=areas)
-    rate[GORBITZ] = calibration_value("gorbitz_rate", cal)
+    rate = dresden_area_rates(PLAN_YEARS[0], calibration=cal).reindex(list(areas)).copy()
     if treated_rate is not None:
         rate[list(treated)] = treated_rate
     return PowerDesign(
@@ -267,6 +328,11 @@ def plan_design(
     )
 
 
+def plan_rate(area: str = GORBITZ) -> float:
+    """Simulated rate of one Stadtraum (per 1,000) in the first planning year."""
+    return float(dresden_area_rates(PLAN_YEARS[0])[area])
+
+
 def _scenarios() -> dict[str, tuple[str, PowerDesign]]:
     one = ("04",)
     return {
@@ -278,8 +344,9 @@ def _scenarios() -> dict[str, tuple[str, PowerDesign]]:
             plan_design(dispersion=OVERDISP_ALT),
         ),
         "gorbitzrate": (
-            "3 Modell-Stadträume mit Gorbitz-Rate (75 je 1.000)",
-            plan_design(treated_rate=calibration_value("gorbitz_rate")),
+            f"3 Modell-Stadträume mit der Rate von Gorbitz ({integer(plan_rate())} je 1.000, "
+            f"{SIMULATED_LABEL})",
+            plan_design(treated_rate=plan_rate()),
         ),
     }
 
@@ -357,6 +424,19 @@ def headline() -> dict[str, float | int | str]:
     out["ev_gorbitz_pop_sim"] = g18
     out["ev_gorbitz_pop_pub"] = int(calibration_value("gorbitz_young_2018", cal))
     out["ev_gorbitz_pop_dev_pct"] = round(100 * (g18 / out["ev_gorbitz_pop_pub"] - 1), 1)
+    # the simulated Stadtraum rates (ordered by the real burden indicators)
+    rates = area_rates().set_index("area")
+    out["ev_burden_year"] = BURDEN_YEAR
+    out["ev_level_year"] = LEVEL_YEAR
+    out["ev_hze_total_pub"] = int(calibration_value("city_hze_persons_2023", cal))
+    out["ev_hze_total_expected"] = round(float(rates["expected_sim"].sum()), 1)
+    out["ev_rate_city_level"] = round(
+        1000 * float(rates["expected_sim"].sum() / rates["population"].sum()), 1)
+    out["ev_rate_spread"] = round(float(dresden_area_rates().attrs["spread"]), 3)
+    out["ev_rate_ratio_pub"] = round(out["ev_gorbitz_rate"] / out["ev_city_rate"], 2)
+    for code, name in (("16", "gorbitz"), ("11", "prohlis"), ("07", "loschwitz")):
+        out[f"ev_rate_{name}"] = round(float(rates.loc[code, "rate_sim"]), 1)
+        out[f"ev_expected_{name}"] = int(round(float(rates.loc[code, "expected_sim"])))
     for code in DRESDEN_MODEL_AREAS:
         name = DRESDEN_SHORT_NAMES[code].lower()
         v = pop[(pop["area"] == code) & (pop["year"] == 2025)]["population"].iloc[0]
@@ -368,6 +448,10 @@ def headline() -> dict[str, float | int | str]:
     out["ev_ex_first_year"] = int(panel["year"].min())
     out["ev_ex_last_year"] = int(panel["year"].max())
     out["ev_ex_n_areas"] = int(panel["area"].nunique())
+    lvl = panel[panel["year"] == LEVEL_YEAR]
+    out["ev_hze_total_sim"] = int(lvl["cases"].sum())
+    out["ev_hze_total_dev_pct"] = round(100 * (out["ev_hze_total_sim"] / out["ev_hze_total_pub"]
+                                               - 1), 1)
     mod = panel[panel["treated"]]
     out["ev_ex_cases_model_min"] = int(mod["cases"].min())
     out["ev_ex_cases_model_max"] = int(mod["cases"].max())
@@ -409,6 +493,8 @@ def headline() -> dict[str, float | int | str]:
     out["ev_alpha_pct"] = int(round(100 * ALPHA))
     out["ev_overdisp_alt"] = OVERDISP_ALT
     out["ev_n_donors"] = int(panel["area"].nunique() - len(DRESDEN_MODEL_AREAS))
+    # kept for the chapter text of the earlier model (rates drawn at random); now the
+    # number of Stadträume besides Gorbitz whose rates follow the burden score
     out["ev_n_random_rates"] = int(panel["area"].nunique() - 1)
     out["ev_ex_n_pre"] = int((np.unique(panel["year"]) < EXAMPLE_START).sum())
     out["ev_plan_n_pre"] = PLAN_PRE

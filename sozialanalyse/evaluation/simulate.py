@@ -19,9 +19,25 @@ residents and year), year effect ``g_t`` (log scale), treatment indicator
 ``Var(Y) = mu + alpha * mu**2`` (gamma-Poisson mixture). ``alpha = 0`` gives
 Poisson counts.
 
-The Dresden calibration (:data:`DRESDEN_CALIBRATION`) takes the young
-population per Stadtraum from the real open-data tables and the rates from
-published figures; each number names its source or is marked as an assumption.
+The Dresden panel (:func:`dresden_panel`) takes the young population per
+Stadtraum from the real open-data tables and ties the rates to real Stadtraum
+indicators and published figures (:func:`dresden_area_rates`)::
+
+    x_i       = mean of the z-scores of two burden indicators of Stadtraum i
+                in BURDEN_YEAR (share of children living with a single parent;
+                share of households with low income, Kommunale Bürgerumfrage)
+    r_i(t)    = exp(c + s * x_i + trend * (t - BURDEN_YEAR))
+    g_t       = trend * (t - t_0) + year_sd * z_t,   z_t ~ N(0, 1)
+
+``s`` is set so that Gorbitz's rate is 75/30 = 2.5 times the
+population-weighted city rate in 2018 (published ratio), ``c`` so that the
+expected city total in 2023 equals the published 9,232 young people with HzE
+(without the year shocks), ``trend`` is the Saxon HzE trend 2017-2024. The
+published 2018 rates (30 and 75 per 1,000 aged 0-20) are used only as a
+ratio: their counting rule is not stated, and the 2023 total (children,
+youths and young adults in the calendar year) gives a level more than twice
+as high per 1,000 aged 0-20. Each number names its source or is marked as an
+assumption (:func:`dresden_calibration`).
 """
 
 from __future__ import annotations
@@ -94,6 +110,15 @@ PUBLISHED_CALIBRATION: tuple[tuple[str, str, str, str, int, str], ...] = (
         "population scaling)",
     ),
     (
+        "city_hze_persons_2023",
+        "dresden_jugendhilfe",
+        "14612000",
+        "hze_empfaenger_gesamt",
+        2023,
+        "children, youths and young adults with HzE in Dresden in 2023 (calendar year); "
+        "sets the level: the expected simulated city total of 2023 equals it",
+    ),
+    (
         "saxony_hze_young_persons_2017",
         "hze_sachsen",
         "DE-SN",
@@ -127,14 +152,6 @@ ASSUMED_CALIBRATION: tuple[CalibrationValue, ...] = (
         "assumption",
         "extra-Poisson variation of each area-year with a coefficient of variation "
         "of 10 %; sensitivity shown for 0 and 0.05",
-    ),
-    CalibrationValue(
-        "area_quantile",
-        1.0 - 1.0 / 34.0,
-        "probability",
-        "assumption",
-        "Gorbitz taken as the highest of 17 Stadträume: its log rate lies at the "
-        "1 - 1/(2 x 17) quantile of the area distribution, which fixes the spread",
     ),
 )
 
@@ -509,36 +526,157 @@ def dresden_young_population(years: Sequence[int] = tuple(range(2014, 2026))) ->
     return pd.DataFrame(rows)
 
 
-def dresden_area_rates(
-    population: pd.DataFrame,
-    *,
-    seed: int = 2017,
-    calibration: Sequence[CalibrationValue] | None = None,
-    reference_year: int = 2018,
-) -> pd.Series:
-    """Baseline HzE rates per Stadtraum (per 1,000 aged 0-20) for the simulation.
+#: Burden indicators that order the simulated Stadtraum rates (names of
+#: ``data/derived/dresden_stadtraum_indicators.csv``): children living with a
+#: single parent per 100 children, and households with relatively low income
+#: (per cent, Kommunale Bürgerumfrage). Both are burden indicators of the
+#: package's Dresden-style index; the labour-market one is left out because it
+#: is published per Stadtbezirk only.
+BURDEN_INDICATORS: tuple[str, ...] = (
+    "anteil_kinder_bei_alleinerziehenden",
+    "kbu_anteil_geringes_einkommen",
+)
+#: Year of the published level of the simulated rates (the city total of HzE).
+LEVEL_YEAR = 2023
+#: Year of the burden indicators: the year of the published Gorbitz/city ratio.
+BURDEN_YEAR = next(year for name, _, _, _, year, _ in PUBLISHED_CALIBRATION
+                   if name == "gorbitz_rate")
 
-    Gorbitz (Stadtraum 16) gets its published rate. The other areas get
-    ``exp(c + s z_i)`` with standard-normal ``z_i`` drawn from ``seed`` (simulated,
-    not real area values); ``s`` puts Gorbitz at the top quantile
-    (``area_quantile``) and ``c`` makes the population-weighted city rate in
-    ``reference_year`` equal the published city rate.
+
+@functools.lru_cache(maxsize=8)
+def _burden_frame(year: int) -> pd.DataFrame:
+    from sozialanalyse.data import load
+
+    sr = load("dresden_stadtraum_indicators")
+    sr = sr[
+        (sr["area_level"] == "stadtraum")
+        & (sr["year"] == year)
+        & (sr["indicator"].isin(BURDEN_INDICATORS))
+    ]
+    wide = sr.pivot(index="area_code", columns="indicator", values="value")
+    if wide.shape != (17, len(BURDEN_INDICATORS)) or wide.isna().any().any():
+        raise InputDataError(
+            f"burden indicators {list(BURDEN_INDICATORS)} are not complete for the 17 "
+            f"Stadträume in {year}",
+            file="data/derived/dresden_stadtraum_indicators.csv",
+            column="value",
+        )
+    wide.index = wide.index.astype(str).str.zfill(2)
+    sources = sr.drop_duplicates("indicator").set_index("indicator")["source_id"]
+    z = (wide - wide.mean()) / wide.std(ddof=1)
+    out = wide[list(BURDEN_INDICATORS)].copy()
+    out["burden_score"] = z.mean(axis=1)
+    out.attrs["source_id"] = "; ".join(sources.reindex(list(BURDEN_INDICATORS)))
+    return out
+
+
+def dresden_burden_score(year: int | None = None) -> pd.DataFrame:
+    """Real burden indicators per Stadtraum and the score that orders the simulated rates.
+
+    Parameters
+    ----------
+    year
+        Indicator year; default :data:`BURDEN_YEAR` (2018, the year of the
+        published Gorbitz/city ratio).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``area`` (``"01"``-``"17"``), one column per indicator of
+        :data:`BURDEN_INDICATORS` (real open data) and ``burden_score``: the mean
+        of their z-scores across the 17 Stadträume (unweighted, ``ddof=1``).
+        ``attrs["source_id"]`` names the open-data sources.
+    """
+    y = BURDEN_YEAR if year is None else int(year)
+    out = _burden_frame(y).copy()
+    out.index.name = "area"
+    return out
+
+
+def _rate_model(
+    calibration: Sequence[CalibrationValue],
+) -> tuple[pd.Series, float, float, int, float]:
+    """Burden scores ``x``, spread ``s``, log level ``c``, burden year and trend.
+
+    ``r_i(t) = exp(c + s x_i + trend (t - BURDEN_YEAR))`` per 1,000 young
+    residents (0-20).
+    """
+    from scipy.optimize import brentq
+
+    from sozialanalyse.errors import MethodError
+
+    year = BURDEN_YEAR
+    trend = annual_trend(calibration)
+    ratio = calibration_value("gorbitz_rate", calibration) / calibration_value(
+        "city_rate", calibration
+    )
+    x = _burden_frame(year)["burden_score"]
+    pop = dresden_young_population((year, LEVEL_YEAR))
+    n_ref = pop[pop["year"] == year].set_index("area")["population"].reindex(x.index)
+    n_lvl = pop[pop["year"] == LEVEL_YEAR].set_index("area")["population"].reindex(x.index)
+    xv, w = x.to_numpy(dtype=float), n_ref.to_numpy(dtype=float)
+    x_g = float(x[GORBITZ])
+
+    def excess(s: float) -> float:
+        # Gorbitz rate / population-weighted city rate in the burden year, minus target
+        return float(np.exp(s * x_g) * w.sum() / np.sum(w * np.exp(s * xv))) - ratio
+
+    if excess(0.0) >= 0 or excess(20.0) <= 0:
+        raise MethodError(
+            "Die Gorbitz-Rate lässt sich mit dem Belastungswert nicht auf das "
+            f"veröffentlichte Verhältnis {ratio:.2f} zur Stadt bringen."
+        )
+    s = float(brentq(excess, 0.0, 20.0, xtol=1e-14))
+    total = calibration_value("city_hze_persons_2023", calibration)
+    shift = trend * (LEVEL_YEAR - year)
+    expected = np.sum(n_lvl.to_numpy(dtype=float) / 1000.0 * np.exp(s * xv + shift))
+    c = float(np.log(total / expected))
+    return x, s, c, year, trend
+
+
+def dresden_area_rates(
+    base_year: int | None = None,
+    *,
+    calibration: Sequence[CalibrationValue] | None = None,
+) -> pd.Series:
+    """Simulated baseline HzE rates per Stadtraum (per 1,000 residents aged 0-20).
+
+    The rates follow the real burden score of :func:`dresden_burden_score`
+    log-linearly, ``r_i(t) = exp(c + s x_i + trend (t - BURDEN_YEAR))``:
+
+    * ``s`` makes Gorbitz's rate 75/30 = 2.5 times the population-weighted
+      city rate in the burden year (the published ratio, PR_ASD_GORBITZ_2018);
+    * ``c`` makes the expected city total of :data:`LEVEL_YEAR` (2023; young
+      residents of that year, no year shock) equal the published 9,232 young
+      people with HzE (WEB_DD_STAT_KJH);
+    * ``trend`` is the Saxon HzE trend 2017-2024 (:func:`annual_trend`).
+
+    So the order of the rates is the order of the burden score, and no rate is
+    drawn at random. The rates are simulation inputs, not real Stadtraum values.
+
+    Parameters
+    ----------
+    base_year
+        Year the rates refer to (the first year of a simulated panel, whose
+        year effects start at 0 there); default :data:`BURDEN_YEAR`.
+    calibration
+        Calibration numbers; default :func:`dresden_calibration`.
+
+    Returns
+    -------
+    pandas.Series
+        Rate per area (``"01"``-``"17"``), name ``rate_per_1000``;
+        ``attrs["spread"]`` (``s``), ``attrs["base_year"]`` and
+        ``attrs["label"] == "simuliert"``.
     """
     cal = calibration if calibration is not None else dresden_calibration()
-    city = calibration_value("city_rate", cal)
-    gorbitz = calibration_value("gorbitz_rate", cal)
-    q = calibration_value("area_quantile", cal)
-    spread = float(np.log(gorbitz / city) / stats.norm.ppf(q))
-    pop = population[population["year"] == reference_year].set_index("area")["population"]
-    areas = sorted(pop.index)
-    others = [a for a in areas if a != GORBITZ]
-    z = np.random.default_rng(seed).standard_normal(len(others))
-    n_o = pop.reindex(others).to_numpy(dtype=float)
-    total = float(pop.sum())
-    c = np.log((city * total - gorbitz * float(pop[GORBITZ])) / np.sum(n_o * np.exp(spread * z)))
-    rates = pd.Series(np.exp(c + spread * z), index=others)
-    rates[GORBITZ] = gorbitz
-    return rates.reindex(areas).rename("rate_per_1000")
+    x, s, c, year, trend = _rate_model(tuple(cal))
+    base = year if base_year is None else int(base_year)
+    rates = pd.Series(np.exp(c + s * x.to_numpy() + trend * (base - year)), index=x.index,
+                      name="rate_per_1000").sort_index()
+    rates.index.name = "area"
+    rates.attrs.update(spread=s, base_year=base, label=SIMULATED_LABEL)
+    return rates
 
 
 def dresden_panel(
@@ -553,10 +691,12 @@ def dresden_panel(
     """The **simulated** Dresden panel: 17 Stadträume x years, HzE case counts.
 
     Real young-population figures (see :func:`dresden_young_population`), rates
-    calibrated to published Dresden figures (:func:`dresden_area_rates`), the
-    Saxon HzE trend, assumed year shocks and overdispersion, and a true effect
-    ``irr`` in the model areas from ``start_year`` on. Every number but the
-    populations is simulated.
+    that follow the real burden indicators and are calibrated to published
+    Dresden figures (:func:`dresden_area_rates`: Gorbitz/city ratio 75/30,
+    city total 9,232 in 2023), the Saxon HzE trend, assumed year shocks and
+    overdispersion, and a true effect ``irr`` in the model areas from
+    ``start_year`` on. Every number but the populations and the indicators is
+    simulated; ``seed`` drives only the year shocks and the counts.
 
     Returns
     -------
@@ -566,7 +706,7 @@ def dresden_panel(
     """
     cal = dresden_calibration()
     pop = dresden_young_population(years)
-    rates = dresden_area_rates(pop, seed=seed, calibration=cal)
+    rates = dresden_area_rates(int(min(years)), calibration=cal)
     alpha = calibration_value("dispersion", cal) if dispersion is None else dispersion
     panel = simulate_panel(
         pop[["area", "year", "population"]],
