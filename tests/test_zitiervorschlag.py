@@ -28,4 +28,5 @@ def test_person_authors_and_missing_year() -> None:
             {"family-names": "Beispiel", "given-names": "Max"},
         ],
     }
-    assert zv.suggestion(cff, "K", "book/k.md") == "Muster, Erika und Beispiel, Max (o. J.): „K“. In: T."
+    expected = "Muster, Erika und Beispiel, Max (o. J.): „K“. In: T."
+    assert zv.suggestion(cff, "K", "book/k.md") == expected
