@@ -34,7 +34,7 @@ from sozialanalyse.allocation.rounding import METHODS
 from sozialanalyse.allocation.sensitivity import AllocationChoices, allocation_sensitivity
 from sozialanalyse.analyses import dresden_index as di
 from sozialanalyse.data import load
-from sozialanalyse.index.uncertainty import ChoiceSpace
+from sozialanalyse.index.choices import ChoiceSpace
 
 EXAMPLE_TOTAL = 100.0
 """Example total in VK (Beispielsumme); not a Dresden figure."""
