@@ -135,6 +135,23 @@ def method_comparison() -> pd.DataFrame:
     return out
 
 
+ALABAMA_WEIGHTS: tuple[float, ...] = (14.0, 9.0, 4.0)
+"""Three areas whose weights show the Alabama paradox of Hamilton (10 and 11 units)."""
+
+
+def alabama_example() -> pd.DataFrame:
+    """Hamilton and Webster with 10 and 11 units for three areas (Alabama paradox)."""
+    from sozialanalyse.allocation import apportion_array
+
+    w = np.array(ALABAMA_WEIGHTS)
+    rows = {}
+    for seats in (10, 11):
+        rows[f"quota_{seats}"] = seats * w / w.sum()
+        for m in ("hamilton", "webster"):
+            rows[f"{m}_{seats}"] = apportion_array(w, seats, m)
+    return pd.DataFrame(rows, index=["A", "B", "C"])
+
+
 def rule_comparison() -> pd.DataFrame:
     """Need weight of every Stadtraum under each rule (same base and uplift)."""
     out = pd.DataFrame({r: weights(rule=r) for r in RULES})
