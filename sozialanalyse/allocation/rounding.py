@@ -239,7 +239,14 @@ def divisor_array(
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
-    _, lam = bounded_quotas(w, h, lo, hi)
+    if lo is None:
+        s = w.sum(axis=1)
+        if w.min() < 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise MethodError("Bedarfsgewichte müssen endlich und nicht negativ sein und "
+                              "dürfen nicht alle null sein.")
+        lam = h / s
+    else:
+        _, lam = bounded_quotas(w, h, lo, hi)
     free = (w > 0).sum(axis=1)
     lam = lam * (1.0 + (c - 0.5) * free / np.maximum(h, 1))
 
