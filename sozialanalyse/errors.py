@@ -9,8 +9,8 @@ in the documentation and the issue tracker whatever the language of the message:
     Fehler E-READ-012 (InputDataError): Datei 'x.csv', Spalte 'faelle', Zeile 7:
     der Wert 'zwölf' ist keine Zahl. Abhilfe: …
 
-Rows are the data rows of the file as a spreadsheet shows them: row ``n`` is the
-``n``-th line below the header (see :mod:`sozialanalyse.data.readers`).
+For a file, ``Zeile n`` is line ``n`` of the file as an editor or a spreadsheet shows it
+(the header is usually line 1); for a DataFrame it is the ``n``-th data row.
 
 The codes are listed in :data:`ERROR_CODES`; a code, once published, keeps its
 meaning (new problems get new codes).
@@ -29,6 +29,7 @@ ERROR_CODES: dict[str, str] = {
     "E-READ-006": "Kopfzeile nicht gefunden",
     "E-READ-007": "Spaltenname doppelt",
     "E-READ-008": "Datei nicht lesbar (sonstiges)",
+    "E-READ-009": "Spalte ohne Namen",
     # columns
     "E-COL-001": "erforderliche Spalte fehlt",
     "E-COL-002": "keine Indikatorspalten",

@@ -40,6 +40,7 @@ __all__ = [
     "MISSING",
     "NNBSP",
     "NBSP",
+    "count",
     "estimate",
     "format_frame",
     "german_axes",
@@ -115,6 +116,15 @@ def integer(value: float | int | None, *, sign: bool = False) -> str:
     return number(value, 0, sign=sign)
 
 
+def count(value: int, singular: str, plural: str) -> str:
+    """A count with the right noun form: ``count(1, "Gebiet", "Gebiete")`` -> ``"1 Gebiet"``.
+
+    The number and the noun are joined by a no-break space.
+    """
+    noun = singular if int(value) == 1 else plural
+    return f"{integer(value)}{NBSP}{noun}"
+
+
 def percent(
     value: float | None, digits: int = 1, *, share: bool = True, sign: bool = False
 ) -> str:
@@ -169,8 +179,9 @@ def format_frame(
 ) -> pd.DataFrame:
     """A copy of ``frame`` with every number turned into German text.
 
-    Integers are grouped whole numbers; floats get ``digits`` decimals (one number
-    for all columns, or a mapping column -> digits; unnamed columns keep 2);
+    Integers are grouped whole numbers, except in columns whose name contains "jahr" or
+    "year" (calendar years are written ``2025``); floats get ``digits`` decimals (one
+    number for all columns, or a mapping column -> digits; unnamed columns keep 2);
     booleans become ``ja``/``nein``; other values are kept as they are.
 
     Parameters
@@ -190,6 +201,8 @@ def format_frame(
             out[col] = [percent(v, d) for v in series]
         elif pd.api.types.is_bool_dtype(series):
             out[col] = ["ja" if v else "nein" for v in series]
+        elif pd.api.types.is_integer_dtype(series) and _is_year_column(col):
+            out[col] = [MISSING if _is_missing(v) else str(int(v)) for v in series]
         elif pd.api.types.is_integer_dtype(series):
             out[col] = [integer(v) for v in series]
         elif pd.api.types.is_float_dtype(series):
@@ -197,6 +210,12 @@ def format_frame(
         else:
             out[col] = [_cell(v, d) for v in series]
     return out
+
+
+def _is_year_column(name: object) -> bool:
+    """Whether a column holds calendar years (never grouped: ``2025``, not ``2 025``)."""
+    text = str(name).lower()
+    return any(word in text for word in ("jahr", "year"))
 
 
 def _cell(value: object, digits: int) -> object:

@@ -198,7 +198,6 @@ PARAMETERS: dict[str, str] = {
     "ci_low": "untere Grenze",
     "ci_high": "obere Grenze",
     "p_value": "p-Wert",
-    "n": "Zahl der Gebiete",
     "n_areas": "Zahl der Gebiete",
     "n_years": "Zahl der Jahre",
     "warnings": "Hinweise",

@@ -1,44 +1,44 @@
 """End-to-end paths for a planner's own files: file -> index, file -> evaluation.
 
-Thin wrappers that chain the existing pieces; they add no method of their own:
+Thin wrappers that chain the existing pieces; they add no method of their own. Each
+reads its file once (:func:`sozialanalyse.data.readers.read_text_table` /
+:func:`~sozialanalyse.data.readers.parse_case_panel`) and checks it with the package's
+one validator (:mod:`sozialanalyse.validation`):
 
-* :func:`index_from_file` reads an indicator table with
-  :func:`sozialanalyse.data.readers.read_indicator_table`, turns it into tidy data and builds a
-  :class:`sozialanalyse.index.Coin` from a preset (:func:`sozialanalyse.index.list_presets`) or
-  from the planner's own metadata table (:func:`read_meta_table`);
-* :func:`evaluate_from_file` reads a case-count panel with
-  :func:`sozialanalyse.data.readers.read_case_panel` (plus an optional ``start_year`` column),
-  checks it with :func:`sozialanalyse.evaluation.validate_panel` and runs one design
-  (``did``, ``panel`` or ``rateratio``), returning :func:`sozialanalyse.evaluation.results_frame`.
+* :func:`index_from_file` reads an indicator table, turns it into tidy data and builds a
+  :class:`sozialanalyse.index.Coin` from a preset (:func:`sozialanalyse.index.list_presets`)
+  or from the planner's own metadata table (:func:`read_meta_table`);
+* :func:`evaluate_from_file` reads a case-count panel (with its ``start_year`` column or
+  model areas named by the caller), validates it once and runs one design (``did``,
+  ``panel`` or ``rateratio``), returning :func:`sozialanalyse.evaluation.results_frame`.
 
-Problems with the files raise :class:`~sozialanalyse.errors.InputDataError` naming file,
-column and row.
+Every file option of the command line is a keyword argument here (``encoding``,
+``sep``, ``convention``, ``sheet``, ``header_row``, column names ``area_col`` …,
+``valid_areas``). Problems with the files raise
+:class:`~sozialanalyse.errors.InputDataError` naming file, column and line; a method
+that does not fit the data raises :class:`~sozialanalyse.errors.MethodError` naming the
+file.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from sozialanalyse.data.readers import (
+    find_column,
+    parse_case_panel,
     parse_number,
-    read_case_panel,
+    read_area_list,
     read_indicator_table,
     read_text_table,
 )
-from sozialanalyse.errors import InputDataError
-from sozialanalyse.evaluation import (
-    pre_post_rate_ratio,
-    results_frame,
-    two_group_did,
-    validate_panel,
-)
-from sozialanalyse.evaluation.panel_did import panel_did
-from sozialanalyse.index import Coin, list_presets, load_preset
-from sozialanalyse.index.presets import preset_meta
+from sozialanalyse.errors import InputDataError, SozialanalyseError
+from sozialanalyse.validation import DEFAULT_MAX_RATE, check_min_areas, validate_panel
 
 DESIGNS: tuple[str, ...] = ("did", "panel", "rateratio")
 """Evaluation designs offered by :func:`evaluate_from_file`."""
@@ -46,17 +46,35 @@ DESIGNS: tuple[str, ...] = ("did", "panel", "rateratio")
 META_REQUIRED: tuple[str, ...] = ("indicator", "dimension", "direction")
 """Required columns of a metadata table (``weight`` is optional)."""
 
+WEIGHT_RULES: tuple[str, ...] = ("all-or-none", "equal", "rest")
+"""How a metadata table's weights are used (see :func:`meta_weights`)."""
+
 START_COLUMN = "start_year"
 
 
 # --------------------------------------------------------------------------- helpers
-def _columns(path: Path, sheet: str | int | None) -> list[str]:
-    """The header of a CSV or Excel file (via the readers' own file parser)."""
-    frame, _ = read_text_table(path, sep=None, encoding=None, sheet=sheet)
-    return list(frame.columns)
+@contextmanager
+def _located(label: str) -> Iterator[None]:
+    """Errors raised inside name the file if they do not already."""
+    try:
+        yield
+    except SozialanalyseError as err:
+        if err.file is None:
+            err.file = label
+            err.args = (err.render(),)
+        raise
 
 
-def read_meta_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+def _valid_areas(valid_areas: str | Path | Iterable[str] | None) -> list[str] | None:
+    if valid_areas is None:
+        return None
+    if isinstance(valid_areas, str | Path):
+        return read_area_list(valid_areas)
+    return [str(a) for a in valid_areas]
+
+
+def read_meta_table(path: str | Path, *, sheet: str | int | None = None,
+                    encoding: str | None = None, sep: str | None = None) -> pd.DataFrame:
     """Read a planner's indicator metadata (CSV or Excel).
 
     Parameters
@@ -65,38 +83,42 @@ def read_meta_table(path: str | Path, *, sheet: str | int | None = None) -> pd.D
         One row per indicator with columns ``indicator``, ``dimension``, ``direction``
         (``1`` = higher value means more burden, ``-1`` = less burden) and optionally
         ``weight`` (within the dimension); German or international number format.
-    sheet
-        Worksheet of an Excel file.
+    sheet, encoding, sep
+        Worksheet of an Excel file, text encoding and separator of a CSV file.
 
     Returns
     -------
     pandas.DataFrame
-        The Coin's ``meta``: ``indicator``, ``dimension``, ``direction`` (int), ``weight``.
+        The Coin's ``meta``: ``indicator``, ``dimension``, ``direction`` (int), ``weight``
+        (NaN where none is given).
 
     Raises
     ------
     InputDataError
-        Missing column, empty cell, or a direction other than 1 / -1, naming the row.
+        Missing column, empty cell, a direction other than 1 / -1 or a weight that is not
+        a number, naming the line.
     """
     path = Path(path)
     label = str(path)
-    frame, used = read_text_table(path, sep=None, encoding=None, sheet=sheet)
+    frame, used = read_text_table(path, sep=sep, encoding=encoding, sheet=sheet,
+                                  expected=META_REQUIRED)
     lookup = {c.lower(): c for c in frame.columns}
     for col in META_REQUIRED:
         if col not in lookup:
             raise InputDataError(
-                f"the metadata column '{col}' is missing (found: {', '.join(frame.columns)})",
-                file=label, column=col,
-                hint="a metadata table needs the columns indicator, dimension, direction "
-                "and optionally weight")
+                f"die Spalte '{col}' der Metadaten fehlt (gefunden: "
+                f"{', '.join(frame.columns)})", file=label, column=col, code="E-META-001",
+                hint="eine Metadatentabelle braucht die Spalten indicator, dimension, "
+                "direction und optional weight")
     convention = "international" if used == "," else "de"
     rows = []
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for line, rec in zip(frame.index, frame.to_dict("records"), strict=True):
         row: dict[str, object] = {}
         for col in ("indicator", "dimension"):
             text = str(rec[lookup[col]]).strip()
             if not text:
-                raise InputDataError("the cell is empty", file=label, column=col, row=i)
+                raise InputDataError("die Zelle ist leer", file=label, column=col,
+                                     row=int(line), code="E-VAL-001")
             row[col] = text
         try:
             direction = parse_number(rec[lookup["direction"]], convention)
@@ -104,20 +126,92 @@ def read_meta_table(path: str | Path, *, sheet: str | int | None = None) -> pd.D
             direction = math.nan
         if direction not in (1.0, -1.0):
             raise InputDataError(
-                f"the direction {str(rec[lookup['direction']]).strip()!r} is neither 1 nor -1",
-                file=label, column="direction", row=i,
-                hint="1 = a higher value means more burden, -1 = a higher value means less")
+                f"die Richtung {str(rec[lookup['direction']]).strip()!r} ist weder 1 noch -1",
+                file=label, column="direction", row=int(line), code="E-META-002",
+                hint="1 = ein höherer Wert bedeutet mehr Belastung, -1 = weniger Belastung")
         row["direction"] = int(direction)
         weight = math.nan
         if "weight" in lookup:
             try:
                 weight = parse_number(rec[lookup["weight"]], convention)
             except ValueError as err:
-                raise InputDataError(f"the weight {str(rec[lookup['weight']]).strip()!r} {err}",
-                                     file=label, column="weight", row=i) from None
+                raise InputDataError(f"das Gewicht {str(rec[lookup['weight']]).strip()!r} "
+                                     f"{err}", file=label, column="weight", row=int(line),
+                                     code="E-META-004") from None
+            if not math.isnan(weight) and weight < 0:
+                raise InputDataError(f"ein Gewicht kann nicht negativ sein, gefunden "
+                                     f"{weight:g}", file=label, column="weight",
+                                     row=int(line), code="E-META-004")
         row["weight"] = weight
         rows.append(row)
     return pd.DataFrame(rows, columns=["indicator", "dimension", "direction", "weight"])
+
+
+def meta_weights(meta: pd.DataFrame, rule: str = "all-or-none", *,
+                 file: str | None = None) -> pd.DataFrame:
+    """Apply a rule for the metadata's weights; return the metadata with final weights.
+
+    Parameters
+    ----------
+    meta
+        Metadata with a ``weight`` column (NaN = not given).
+    rule
+        ``"all-or-none"`` (default): either every indicator has a weight or none has
+        (equal weights); some but not all is an error, never silently replaced.
+        ``"equal"``: ignore the given weights, equal weights within each dimension.
+        ``"rest"``: within a dimension, indicators without a weight share equally what
+        the given weights leave to 1 (the given weights stay as they are); a dimension
+        without any given weight gets equal weights.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``meta`` with ``weight`` all NaN (equal weights) or all given, summing to 1
+        within each dimension.
+
+    Raises
+    ------
+    InputDataError
+        ``E-META-003``: partial weights under ``"all-or-none"``, or given weights of a
+        dimension that leave nothing (or a negative share) for the rest.
+    """
+    if rule not in WEIGHT_RULES:
+        raise InputDataError(f"unbekannte Gewichtsregel '{rule}'", code="E-META-003",
+                             hint=f"eine von {', '.join(WEIGHT_RULES)} wählen (--weights)")
+    out = meta.copy()
+    given = out["weight"].notna()
+    if rule == "equal" or not given.any():
+        out["weight"] = math.nan
+        return out
+    if given.all():
+        return out
+    if rule == "all-or-none":
+        missing = out.loc[~given, "indicator"].tolist()
+        raise InputDataError(
+            f"Gewichte sind nur für {int(given.sum())} von {len(out)} Indikatoren angegeben "
+            f"(es fehlen: {', '.join(missing)}); sie werden nicht stillschweigend durch "
+            "gleiche Gewichte ersetzt",
+            file=file, column="weight", code="E-META-003",
+            hint="für alle oder keinen Indikator ein Gewicht eintragen, oder eine Regel "
+            "wählen: --weights equal (alle gleich) oder --weights rest (fehlende teilen "
+            "sich den Rest zu 1 je Dimension)")
+    for dim, grp in out.groupby("dimension", sort=False):
+        have = grp["weight"].notna()
+        if have.all():
+            continue
+        if not have.any():
+            out.loc[grp.index, "weight"] = 1.0 / len(grp)
+            continue
+        rest = 1.0 - float(grp.loc[have, "weight"].sum())
+        if rest <= 0:
+            raise InputDataError(
+                f"in der Dimension '{dim}' summieren die angegebenen Gewichte schon auf "
+                f"{1 - rest:g}: für die Indikatoren ohne Gewicht bleibt nichts",
+                file=file, column="weight", code="E-META-003",
+                hint="Gewichte der Dimension so wählen, dass sie unter 1 bleiben, oder "
+                "--weights equal")
+        out.loc[grp.index[~have.to_numpy()], "weight"] = rest / int((~have).sum())
+    return out
 
 
 def tidy_indicators(table: pd.DataFrame) -> pd.DataFrame:
@@ -126,31 +220,45 @@ def tidy_indicators(table: pd.DataFrame) -> pd.DataFrame:
     return table.melt(id_vars=keys, var_name="indicator", value_name="value")
 
 
-def _check_columns(needed: Sequence[str], present: Sequence[str], label: str,
-                   what: str) -> None:
-    have = {c.lower() for c in present}
-    for name in needed:
-        if name.lower() not in have:
-            raise InputDataError(
-                f"the column '{name}' needed by {what} is missing",
-                file=label, column=name,
-                hint=f"{what} needs the columns {', '.join(needed)}; rename your columns "
-                "or pass your own metadata table")
-
-
 # --------------------------------------------------------------------------- index
+def _meta_frame(meta: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, dict | None]:
+    from sozialanalyse.index import list_presets, load_preset
+    from sozialanalyse.index.presets import preset_meta
+
+    if isinstance(meta, pd.DataFrame):
+        frame = meta.copy()
+        if "weight" not in frame.columns:
+            frame["weight"] = math.nan
+        return frame, None
+    if isinstance(meta, str) and meta in list_presets():
+        preset = load_preset(meta)
+        return preset_meta(preset), preset
+    if Path(meta).suffix:
+        return read_meta_table(meta), None
+    raise InputDataError(f"'{meta}' ist weder eine Vorgabe (Preset) noch eine "
+                         "Metadatendatei", file=str(meta), code="E-META-005",
+                         hint=f"Vorgaben: {', '.join(list_presets())}; eine Metadatendatei "
+                         "braucht eine Endung wie .csv oder .xlsx")
+
+
 def index_from_file(
     path: str | Path,
     meta: str | Path | pd.DataFrame,
     *,
     year: int | None = None,
-    sheet: str | int | None = None,
     suppressed: str = "error",
     population_variable: str | None = None,
     min_population: float | None = None,
     weights: str = "all-or-none",
-    **read_options: object,
-) -> Coin:
+    area_col: str = "area",
+    year_col: str | None = None,
+    valid_areas: str | Path | Iterable[str] | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    convention: str = "auto",
+    header_row: int | None = None,
+):  # noqa: ANN201 - returns a Coin (imported lazily)
     """Build a composite index from a planner's indicator table.
 
     Parameters
@@ -164,15 +272,25 @@ def index_from_file(
         metadata table (see :func:`read_meta_table`) or a metadata DataFrame.
     year
         Status year (default: the latest year in the file).
-    sheet
-        Worksheet of an Excel file.
     suppressed
         Passed to :func:`read_indicator_table` (``"error"`` or ``"missing"``).
     population_variable
-        Column with residents per area (default: the preset's, else none).
+        Column with residents per area (default: the preset's, else none); checked to
+        hold whole numbers ≥ 0.
     min_population
         Screen out areas with fewer residents (overrides the preset's threshold; needs a
         population column).
+    weights
+        Rule for the weights of a metadata table (:func:`meta_weights`): ``"all-or-none"``,
+        ``"equal"`` or ``"rest"``.
+    area_col, year_col
+        Names of the area and year columns in the file (default ``area`` and, if present,
+        ``year``).
+    valid_areas
+        A file (see :func:`sozialanalyse.data.readers.read_area_list`) or a list of valid
+        areas; other areas are an error.
+    sheet, encoding, sep, convention, header_row
+        File options (see :func:`sozialanalyse.data.readers.read_text_table`).
 
     Returns
     -------
@@ -184,62 +302,78 @@ def index_from_file(
     Raises
     ------
     InputDataError
-        Bad file, or a column the method needs is missing (naming file and column).
+        Bad file, a column the method needs is missing, partial weights, too few areas.
+    MethodError
+        A method step that does not fit the data (naming the file).
     """
+    from sozialanalyse.index import Coin
+
     path = Path(path)
     label = str(path)
-    columns = _columns(path, sheet)
-    year_col = next((c for c in columns if c.lower() == "year"), None)
-    preset = None
-    if isinstance(meta, pd.DataFrame):
-        meta_frame = meta
-    elif isinstance(meta, str) and meta in list_presets():
-        preset = load_preset(meta)
-        meta_frame = preset_meta(preset)
-    elif Path(meta).suffix:
-        meta_frame = read_meta_table(meta)
-    else:
-        raise InputDataError(f"'{meta}' is neither a preset nor a metadata file; presets: "
-                             f"{', '.join(list_presets())}", file=str(meta))
-    what = f"the preset '{meta}'" if preset is not None else "the metadata"
-    _check_columns(list(meta_frame["indicator"]), columns, label, what)
+    meta_frame, preset = _meta_frame(meta)
+    if preset is None:
+        meta_frame = meta_weights(meta_frame, weights,
+                                  file=None if isinstance(meta, pd.DataFrame) else str(meta))
+    what = f"die Vorgabe '{meta}'" if preset is not None else "die Metadaten"
     pop = population_variable or (preset.get("population_variable") if preset else None)
     screens = preset is not None and \
         preset["steps"].get("screen", {}).get("min_population", {}).get("value") is not None
     if min_population is not None and pop is None:
-        raise InputDataError("screening by population needs the name of the population "
-                             "column", file=label, hint="pass population_variable (--population)")
-    if pop is not None and (screens or population_variable is not None
-                            or min_population is not None):
-        _check_columns([pop], columns, label, f"{what} (population for screening)")
-    table = read_indicator_table(path, year_col=year_col, sheet=sheet, suppressed=suppressed)
-    data = tidy_indicators(table)
-    if preset is not None:
-        coin = Coin.from_preset(preset, data, population_variable=pop)
-    else:
-        coin = Coin(data, meta_frame, population_variable=pop, name=path.stem)
-        if meta_frame["weight"].notna().all():
-            coin.set("weight", method="manual")
-    if min_population is not None:
-        coin.set("screen", min_population=min_population)
+        raise InputDataError("für den Ausschluss kleiner Gebiete fehlt der Name der "
+                             "Bevölkerungsspalte", file=label, code="E-COL-001",
+                             hint="die Spalte angeben (--population, in Python "
+                             "population_variable=)")
+    need_pop = pop is not None and (screens or population_variable is not None
+                                    or min_population is not None)
+    indicators = list(meta_frame["indicator"])
+    expected = [area_col, *indicators] + ([pop] if need_pop else [])
+    frame = read_text_table(path, sep=sep, encoding=encoding, sheet=sheet,
+                            header_row=header_row, expected=expected)
+    table_cells = frame[0]
+    if year_col is None:
+        year_col = next((c for c in table_cells.columns if c.lower() == "year"), None)
+    for name in indicators:
+        find_column(table_cells, name, label, f"den Indikator '{name}' ({what})")
+    if need_pop:
+        find_column(table_cells, pop, label, f"die Bevölkerung ({what})", "--population")
+    table = read_indicator_table(
+        path, frame=frame, area_col=area_col, year_col=year_col, suppressed=suppressed,
+        population_cols=[pop] if pop is not None and pop.lower() in
+        {c.lower() for c in table_cells.columns} else [],
+        known_areas=_valid_areas(valid_areas), convention=convention)
     if year is not None:
         years = sorted(table["year"].unique()) if "year" in table.columns else []
         if year not in years:
             raise InputDataError(
-                f"the year {year} is not in the file (years: "
-                f"{', '.join(map(str, years)) or 'none, no year column'})",
-                file=label, column=year_col or "year")
-        coin.set("select", year=year)
-    k = coin.params["dynamics"]["k"]
-    if k is not None:
-        years = set(table["year"]) if "year" in table.columns else set()
-        status = year if year is not None else max(years, default=0)
-        if status - k not in years:
-            coin.set("dynamics", k=None)
+                f"das Jahr {year} ist nicht in der Datei (Jahre: "
+                f"{', '.join(map(str, years)) or 'keine, es gibt keine Jahresspalte'})",
+                file=label, column=year_col or "year", code="E-VAL-006")
+    status = year if year is not None else (int(table["year"].max()) if "year" in table
+                                            else None)
+    in_status = table if status is None else table[table["year"] == status]
+    check_min_areas(in_status["area"].nunique(), file=label, what="ein Index")
+    data = tidy_indicators(table)
+    with _located(label):
+        if preset is not None:
+            coin = Coin.from_preset(preset, data, population_variable=pop)
+        else:
+            coin = Coin(data, meta_frame, population_variable=pop, name=path.stem)
+            if meta_frame["weight"].notna().all():
+                coin.set("weight", method="manual")
+        if min_population is not None:
+            coin.set("screen", min_population=min_population)
+        if year is not None:
+            coin.set("select", year=year)
+        k = coin.params["dynamics"]["k"]
+        if k is not None:
+            years_in = set(table["year"]) if "year" in table.columns else set()
+            if status is None or status - k not in years_in:
+                coin.set("dynamics", k=None)
+        coin.regenerate()  # method errors now, naming the file
     return coin
 
 
-def ranked_table(coin: Coin) -> pd.DataFrame:
+def ranked_table(coin) -> pd.DataFrame:  # noqa: ANN001 - a Coin
     """One row per area, most burdened first: ``rank``, ``area``, ``index``, ``class``,
     one ``dimension: NAME`` column per dimension and, if computed, ``dynamics``,
     ``dynamics_class`` and ``group``."""
@@ -262,9 +396,20 @@ def read_panel_with_start(
     *,
     start_year: int | None = None,
     treated: Sequence[str] | None = None,
+    max_rate: float | None = DEFAULT_MAX_RATE,
+    valid_areas: str | Path | Iterable[str] | None = None,
+    area_col: str = "area",
+    year_col: str = "year",
+    cases_col: str = "cases",
+    population_col: str = "population",
+    start_col: str | None = None,
     sheet: str | int | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    convention: str = "auto",
+    header_row: int | None = None,
 ) -> pd.DataFrame:
-    """Read a case-count panel and its start years; return a validated panel.
+    """Read a case-count panel and its start years once; return the validated panel.
 
     Parameters
     ----------
@@ -276,51 +421,64 @@ def read_panel_with_start(
         the start year of every area that has one in the file.
     treated
         Model areas (overrides the file's ``start_year`` column).
-    sheet
-        Worksheet of an Excel file.
+    max_rate
+        Plausibility bound of cases per resident (see
+        :func:`sozialanalyse.validation.validate_panel`).
+    valid_areas
+        A file or a list of valid areas.
+    area_col, year_col, cases_col, population_col, start_col
+        Column names in the file.
+    sheet, encoding, sep, convention, header_row
+        File options (see :func:`sozialanalyse.data.readers.read_text_table`).
 
     Returns
     -------
     pandas.DataFrame
-        As :func:`sozialanalyse.evaluation.validate_panel` returns it.
+        As :func:`sozialanalyse.validation.validate_panel` returns it.
 
     Raises
     ------
     InputDataError
-        Bad file, unknown model area, or no start year anywhere.
+        Bad file, unknown model area, no start year anywhere, model or comparison areas
+        without cases.
     """
     path = Path(path)
     label = str(path)
-    panel = read_case_panel(path, sheet=sheet)
-    start_col = next((c for c in _columns(path, sheet) if c.lower() == START_COLUMN), None)
+    raw, columns = parse_case_panel(
+        path, area_col=area_col, year_col=year_col, cases_col=cases_col,
+        population_col=population_col, start_col=start_col, sheet=sheet,
+        encoding=encoding, sep=sep, convention=convention, header_row=header_row)
+    start_name = columns.get(START_COLUMN, start_col or START_COLUMN)
     if treated:
         if start_year is None:
-            raise InputDataError("model areas were named but no start year was given",
-                                 file=label, column=START_COLUMN,
-                                 hint="pass the start year (--start-year)")
-        known = set(panel["area"])
+            raise InputDataError("Modellgebiete sind genannt, aber kein Startjahr",
+                                 file=label, column=START_COLUMN, code="E-PANEL-003",
+                                 hint="das Startjahr angeben (--start-year)")
+        known = set(raw["area"])
         for name in treated:
             if name not in known:
-                raise InputDataError(f"the model area {name!r} is not in the file",
-                                     file=label, column="area",
-                                     hint=f"areas in the file: {', '.join(sorted(known))}")
-        panel[START_COLUMN] = panel["area"].map(
-            lambda a: float(start_year) if a in set(treated) else math.nan)
-    elif start_col is not None:
-        starts = read_indicator_table(path, year_col="year", indicator_cols=[start_col],
-                                      sheet=sheet)
-        panel = panel.merge(starts.rename(columns={start_col: START_COLUMN}),
-                            on=["area", "year"], how="left")
+                raise InputDataError(f"das Modellgebiet {name!r} ist nicht in der Datei",
+                                     file=label, column=columns["area"], code="E-AREA-005",
+                                     hint=f"Gebiete in der Datei: {', '.join(sorted(known))}")
+        chosen = set(treated)
+        raw[START_COLUMN] = [float(start_year) if a in chosen else math.nan
+                             for a in raw["area"]]
+    elif START_COLUMN in raw.columns:
         if start_year is not None:
-            panel[START_COLUMN] = panel[START_COLUMN].where(panel[START_COLUMN].isna(),
-                                                            float(start_year))
+            raw[START_COLUMN] = raw[START_COLUMN].where(raw[START_COLUMN].isna(),
+                                                        float(start_year))
     else:
         raise InputDataError(
-            "no column 'start_year' and no model areas given: nothing to evaluate",
-            file=label, column=START_COLUMN,
-            hint="add a column start_year (empty for comparison areas) or name the model "
-            "areas (--treated) and the start year (--start-year)")
-    return validate_panel(panel, file=label, require_start=True)
+            f"keine Spalte '{start_name}' und keine Modellgebiete angegeben: nichts "
+            "auszuwerten", file=label, column=start_name, code="E-PANEL-003",
+            hint="eine Spalte start_year ergänzen (leer bei Vergleichsgebieten; anders "
+            "benannt: --start-column) oder die Modellgebiete (--treated) und das Startjahr "
+            "(--start-year) angeben")
+    columns[START_COLUMN] = start_name
+    renamed = raw.rename(columns=columns)
+    return validate_panel(renamed, file=label, columns=columns, require_start=True,
+                          max_rate=max_rate, valid_areas=_valid_areas(valid_areas),
+                          rows=[int(n) for n in raw.index], require_cases=True)
 
 
 def evaluate_from_file(
@@ -329,17 +487,15 @@ def evaluate_from_file(
     design: str = "did",
     start_year: int | None = None,
     treated: Sequence[str] | None = None,
-    sheet: str | int | None = None,
     level: float = 0.95,
     family: str = "auto",
-    max_rate: float | None = None,
-    **read_options: object,
+    **options: object,
 ) -> pd.DataFrame:
     """Before/after evaluation of a planner's case-count panel.
 
     Parameters
     ----------
-    path, start_year, treated, sheet
+    path, start_year, treated
         See :func:`read_panel_with_start`.
     design
         ``"did"`` two-group difference-in-differences (ratio of rate ratios, Poisson or
@@ -353,6 +509,10 @@ def evaluate_from_file(
     family
         Count model of the ``did`` design (``"auto"``, ``"poisson"``, ``"negbin"``,
         ``"robust"``).
+    **options
+        File options and checks of :func:`read_panel_with_start` (``max_rate``,
+        ``valid_areas``, column names, ``sheet``, ``encoding``, ``sep``, ``convention``,
+        ``header_row``).
 
     Returns
     -------
@@ -366,24 +526,39 @@ def evaluate_from_file(
     EvaluationWarning
         Short pre-period, small counts, few clusters ... (from the designs' guardrails).
     """
+    from sozialanalyse.evaluation import pre_post_rate_ratio, results_frame, two_group_did
+    from sozialanalyse.evaluation.panel_did import panel_did
+
     if design not in DESIGNS:
-        raise ValueError(f"unknown design {design!r}; choose one of {', '.join(DESIGNS)}")
-    panel = read_panel_with_start(path, start_year=start_year, treated=treated, sheet=sheet)
+        raise InputDataError(f"unbekanntes Design '{design}'", code="E-INPUT-000",
+                             hint=f"eines von {', '.join(DESIGNS)} wählen (--design)")
+    label = str(path)
+    panel = read_panel_with_start(path, start_year=start_year, treated=treated,
+                                  **options)  # type: ignore[arg-type]
     model_areas = sorted(panel.loc[panel[START_COLUMN].notna(), "area"].unique())
     starts = sorted(int(s) for s in panel[START_COLUMN].dropna().unique())
-    if design == "did":
-        est, _ = two_group_did(panel, level=level, family=family)
-    elif design == "panel":
-        est = panel_did(panel, level=level)
-    else:
-        if len(starts) != 1:
-            raise InputDataError(
-                f"the pre/post rate ratio needs one common start year (found "
-                f"{', '.join(map(str, starts))})", file=str(path), column=START_COLUMN,
-                hint="use the panel design for staggered starts")
-        est = pre_post_rate_ratio(panel, model_areas, starts[0], level=level)
+    if design in ("did", "panel") and panel[START_COLUMN].isna().sum() == 0:
+        raise InputDataError(
+            "alle Gebiete sind Modellgebiete: für einen Vergleich fehlen Vergleichsgebiete",
+            file=label, column=START_COLUMN, code="E-PANEL-004",
+            hint="Gebiete ohne neue Praxis mit leerem start_year aufnehmen, oder das Design "
+            "rateratio wählen (--design rateratio)")
+    with _located(label):
+        if design == "did":
+            est = two_group_did(panel, level=level, family=family)
+        elif design == "panel":
+            est = panel_did(panel, level=level)
+        else:
+            if len(starts) != 1:
+                raise InputDataError(
+                    f"das Vorher-nachher-Verhältnis braucht ein gemeinsames Startjahr "
+                    f"(gefunden: {', '.join(map(str, starts))})", file=label,
+                    column=START_COLUMN, code="E-PANEL-005",
+                    hint="für gestaffelte Starts das Design panel wählen (--design panel)")
+            est = pre_post_rate_ratio(panel, treated=model_areas, start_year=starts[0],
+                                          level=level)
     out = results_frame([est])
-    out.insert(0, "file", str(path))
+    out.insert(0, "file", label)
     out["model_areas"] = ", ".join(model_areas)
     out["start_year"] = ", ".join(map(str, starts))
     return out

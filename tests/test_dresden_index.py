@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from sozialanalyse.analyses import dresden_index as dd  # noqa: E402
 from sozialanalyse.errors import MethodError  # noqa: E402
 from sozialanalyse.index import plots  # noqa: E402
-from sozialanalyse.index.uncertainty import scores_for_choice  # noqa: E402
+from sozialanalyse.index.uncertainty import run_monte_carlo  # noqa: E402
 
 
 def test_index_years_have_all_17_stadtraeume() -> None:
@@ -33,10 +33,9 @@ def test_monte_carlo_nominal_equals_coin_index() -> None:
     mc = dd.monte_carlo(year)
     coin_index = dd.coin(year).index.reindex(mc.areas)
     np.testing.assert_allclose(mc.nominal_scores.to_numpy(), coin_index.to_numpy(), atol=1e-12)
-    # and the pandas per-draw pipeline gives the same nominal index
+    # and the matrix fast path with the Coin's effective weights gives the same nominal index
     x, d, w = dd.mc_inputs(year)
-    s = scores_for_choice(x, d, outlier="none", normalisation="zscore",
-                          aggregation="arithmetic", weights=w)
+    s = run_monte_carlo(x, d, n_draws=1, nominal_weights=w).nominal_scores
     np.testing.assert_allclose(s.to_numpy(), coin_index.to_numpy(), atol=1e-12)
 
 

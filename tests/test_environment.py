@@ -1,4 +1,8 @@
-"""The environment files agree: pyproject.toml, environment.yml and requirements.lock."""
+"""The environment files agree: pyproject.toml, environment.yml and the lock files.
+
+``requirements.lock`` pins the default environment (dependencies and the extras ``book`` and
+``dev``); ``requirements-lab.lock`` pins the extra ``lab`` (JupyterLab) on top of it.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,22 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pyproject_requirements() -> dict[str, Requirement]:
+LAB_EXTRAS = {"lab"}
+
+
+def _pyproject_requirements(extras: set[str] | None = None) -> dict[str, Requirement]:
+    """Requirements of pyproject.toml: all, or the dependencies plus the named extras."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     reqs = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        reqs.extend(extra)
+    for name, extra in project["optional-dependencies"].items():
+        if extras is None or name in extras:
+            reqs.extend(extra)
     return {canonicalize_name(Requirement(r).name): Requirement(r) for r in reqs}
+
+
+def _default_requirements() -> dict[str, Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return _pyproject_requirements(set(project["optional-dependencies"]) - LAB_EXTRAS)
 
 
 def _environment_requirements() -> dict[str, Requirement]:
@@ -29,9 +43,9 @@ def _environment_requirements() -> dict[str, Requirement]:
     return {canonicalize_name(Requirement(r).name): Requirement(r) for r in reqs}
 
 
-def _locked_versions() -> dict[str, str]:
+def _locked_versions(name: str = "requirements.lock") -> dict[str, str]:
     locked = {}
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
         m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
         if m:
             locked[canonicalize_name(m.group(1))] = m.group(2)
@@ -54,11 +68,34 @@ def test_environment_yml_pins_python_311() -> None:
 
 def test_lock_file_pins_every_dependency_within_its_range() -> None:
     locked = _locked_versions()
-    for name, req in _pyproject_requirements().items():
+    for name, req in _default_requirements().items():
         assert name in locked, f"{name} is missing from requirements.lock"
         assert req.specifier.contains(locked[name], prereleases=True), (
             f"requirements.lock pins {name}=={locked[name]}, outside {req.specifier}"
         )
+
+
+def test_lab_lock_pins_the_lab_extra_on_top_of_the_main_lock() -> None:
+    main, lab = _locked_versions(), _locked_versions("requirements-lab.lock")
+    both = {**main, **lab}
+    for name, req in _pyproject_requirements(LAB_EXTRAS).items():
+        assert name in both, f"{name} is missing from requirements-lab.lock"
+        assert req.specifier.contains(both[name], prereleases=True), (
+            f"the lock files pin {name}=={both[name]}, outside {req.specifier}"
+        )
+    assert not set(main) & set(lab), f"pinned twice: {sorted(set(main) & set(lab))}"
+    lines = (ROOT / "requirements-lab.lock").read_text(encoding="utf-8").splitlines()
+    assert "-c requirements.lock" in lines, "the lab lock must be constrained by the main lock"
+
+
+def test_every_locked_package_is_needed_once() -> None:
+    """No stray pins: every entry of the locks names who needs it (uv's "# via" comments)."""
+    for lock in ("requirements.lock", "requirements-lab.lock"):
+        text = (ROOT / lock).read_text(encoding="utf-8")
+        entries = re.findall(r"^([A-Za-z0-9_.\-]+)==\S+\n    # via", text, flags=re.M)
+        pinned = re.findall(r"^([A-Za-z0-9_.\-]+)==", text, flags=re.M)
+        assert entries == pinned, f"{lock}: entries without a '# via' line"
+        assert len(pinned) == len(set(pinned)), f"{lock}: a package is pinned twice"
 
 
 def test_jupyter_book_is_pinned_to_1x() -> None:
@@ -74,3 +111,46 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in readme
     commands = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")]
     assert "make test" in commands, ".ci/run must call the README's test command"
+
+
+def test_github_ci_uses_the_runners_chrome_and_installs_no_browser() -> None:
+    """On GitHub's Ubuntu images `apt-get install chromium` is a snap stub: the workflows must
+    point the tests and the PDF at the preinstalled Google Chrome instead."""
+    for name in ("tests.yml", "pages.yml"):
+        text = (ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8")
+        workflow = yaml.safe_load(text)
+        commands = " ".join(
+            step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
+        )
+        assert "apt-get" not in commands, f"{name} installs packages with apt-get"
+        envs = [job.get("env", {}) for job in workflow["jobs"].values()]
+        if "make" in commands:
+            assert any(e.get("SOZIALANALYSE_CHROMIUM") == "/usr/bin/google-chrome" for e in envs)
+
+
+def test_book_config_for_stored_outputs_only_switches_execution_off(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "config.yml"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "book_config.py"), str(out)],
+                   check=True, cwd=ROOT)
+    original = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    copy = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert copy["execute"]["execute_notebooks"] == "off"
+    for name, path in (copy["sphinx"].get("local_extensions") or {}).items():
+        assert Path(path).is_absolute() and Path(path) == (ROOT / original["sphinx"][
+            "local_extensions"][name]).resolve()
+    copy["execute"]["execute_notebooks"] = original["execute"]["execute_notebooks"]
+    copy["sphinx"]["local_extensions"] = original["sphinx"].get("local_extensions")
+    assert copy == original
+
+
+def test_make_test_runs_every_notebook_through_nbval_and_the_html_step() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    for step in ("lint", "pytest", "html", "pdf reproduce", "html-tests"):
+        assert f"timed,{step}" in recipe, step
+    pytest_rule = makefile.split("\npytest:", 1)[1].split("\n\n", 1)[0]
+    assert "$(NBVAL)" in pytest_rule and "$(NOTEBOOKS)" in pytest_rule
+    assert "--nbval " in makefile and "--dist loadscope" in makefile

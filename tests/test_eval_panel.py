@@ -1,4 +1,4 @@
-"""Bad-panel errors of validate_panel: each names file, column and row."""
+"""Bad-panel errors of the one panel validator: each names file, column, row and code."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sozialanalyse.errors import InputDataError
 from sozialanalyse.evaluation import add_treatment, validate_panel
+from sozialanalyse.validation import DEFAULT_MAX_RATE
 
 
 def good_panel() -> pd.DataFrame:
@@ -41,83 +42,87 @@ def test_renamed_columns() -> None:
     assert p["cases"].sum() == df["faelle"].sum()
 
 
-def raises(df: pd.DataFrame, column: str, row: int | None, text: str) -> None:
+def raises(df: pd.DataFrame, column: str, row: int | None, text: str, code: str,
+           **kwargs: object) -> InputDataError:
     with pytest.raises(InputDataError) as info:
-        validate_panel(df, file="panel.csv")
+        validate_panel(df, file="panel.csv", **kwargs)
     err = info.value
     assert err.file == "panel.csv"
     assert err.column == column
     assert err.row == row
+    assert err.code == code
     assert text in str(err)
-    assert "panel.csv" in str(err)
+    assert str(err).startswith(f"Fehler {code} (InputDataError): Datei 'panel.csv'")
+    return err
 
 
 def test_missing_column() -> None:
-    raises(good_panel().drop(columns="population"), "population", None, "missing")
+    raises(good_panel().drop(columns="population"), "population", None, "fehlt", "E-COL-001")
 
 
 def test_missing_year() -> None:
     df = good_panel().drop(index=3)  # Walle 2009
-    raises(df, "year", None, "no row for year 2009")
+    err = raises(df, "year", None, "fehlt die Zeile des Jahres 2009", "E-PANEL-001")
+    assert err.area == "Walle"
 
 
 def test_duplicated_area_year() -> None:
     df = pd.concat([good_panel(), good_panel().iloc[[2]]], ignore_index=True)
-    raises(df, "year", 13, "twice (also in row 3)")
+    raises(df, "year", 13, "zweimal (auch in Zeile 3)", "E-AREA-002")
 
 
 def test_negative_count() -> None:
     df = good_panel()
     df.loc[4, "cases"] = -1
-    raises(df, "cases", 5, "negative")
+    raises(df, "cases", 5, "negativ", "E-VAL-004")
 
 
 def test_non_integer_count() -> None:
     df = good_panel()
     df["cases"] = df["cases"].astype(float)
     df.loc[7, "cases"] = 3.5
-    raises(df, "cases", 8, "not a whole number")
+    raises(df, "cases", 8, "ganze Zahl", "E-VAL-004")
 
 
 def test_zero_population() -> None:
     df = good_panel()
     df.loc[9, "population"] = 0
-    raises(df, "population", 10, "zero")
+    raises(df, "population", 10, "größer als null", "E-VAL-005")
 
 
 def test_empty_count() -> None:
     df = good_panel()
     df["cases"] = df["cases"].astype(float)
     df.loc[1, "cases"] = np.nan
-    raises(df, "cases", 2, "empty")
+    raises(df, "cases", 2, "leer", "E-VAL-001")
 
 
 def test_non_integer_year() -> None:
     df = good_panel()
     df["year"] = df["year"].astype(float)
     df.loc[0, "year"] = 2006.5
-    raises(df, "year", 1, "not a whole number")
+    raises(df, "year", 1, "keine gültige Jahreszahl", "E-VAL-006")
 
 
 @pytest.mark.parametrize("start", [2006, 2005, 2012])
 def test_start_year_outside_data(start: int) -> None:
     df = good_panel()
     df.loc[df["area"] == "Walle", "start_year"] = start
-    raises(df, "start_year", 1, "outside the data")
+    raises(df, "start_year", 1, "außerhalb der Daten", "E-PANEL-005")
 
 
 def test_start_year_varies_within_area() -> None:
     df = good_panel()
     df.loc[5, "start_year"] = 2010
-    raises(df, "start_year", 1, "more than one start year")
+    raises(df, "start_year", 1, "mehr als ein Startjahr", "E-PANEL-005")
 
 
 def test_require_start() -> None:
     df = good_panel().drop(columns="start_year")
-    with pytest.raises(InputDataError, match="start year"):
+    with pytest.raises(InputDataError, match="Startjahr"):
         validate_panel(df, require_start=True)
     df["start_year"] = np.nan
-    with pytest.raises(InputDataError, match="no area has a start year"):
+    with pytest.raises(InputDataError, match="kein Gebiet hat ein Startjahr"):
         validate_panel(df, require_start=True)
 
 
@@ -125,12 +130,13 @@ def test_require_start() -> None:
 @given(
     n_areas=st.integers(1, 5),
     n_years=st.integers(2, 8),
-    counts=st.lists(st.integers(0, 10_000), min_size=40, max_size=40),
+    counts=st.lists(st.integers(0, 120), min_size=40, max_size=40),
     drop=st.integers(0, 39),
 )
 def test_property_valid_panels_pass_and_a_dropped_row_fails(
     n_areas: int, n_years: int, counts: list[int], drop: int
 ) -> None:
+    counts = [max(1, counts[0]), *counts[1:]]  # not all zero (that is an error)
     rows = [
         {"area": f"A{a}", "year": 2000 + y, "cases": counts[(a * n_years + y) % 40],
          "population": 500.0 + a}
@@ -145,3 +151,54 @@ def test_property_valid_panels_pass_and_a_dropped_row_fails(
     if n_areas > 1 or 0 < df.loc[k, "year"] - 2000 < n_years - 1:
         with pytest.raises(InputDataError):
             validate_panel(df.drop(index=k))
+
+
+def test_more_cases_than_population() -> None:
+    df = good_panel()
+    df.loc[4, "cases"] = 1500
+    assert validate_panel(df)["cases"].max() == 1500  # no plausibility check by default
+    err = raises(df, "cases", 5, "mehr Fälle (1500) als Einwohner (1000)", "E-VAL-007",
+                 max_rate=DEFAULT_MAX_RATE)
+    assert "--population-column" in str(err)
+
+
+def test_implausible_rate_above_the_stated_bound() -> None:
+    df = good_panel()
+    df.loc[4, "cases"] = 300  # 300 per 1000 > 250 per 1000
+    raises(df, "cases", 5, "300 je 1000, die Grenze ist 250 je 1000", "E-VAL-007",
+           max_rate=DEFAULT_MAX_RATE)
+    assert validate_panel(df, max_rate=0.5)["cases"].max() == 300
+    assert validate_panel(df, max_rate=None)["cases"].max() == 300
+
+
+def test_all_counts_zero() -> None:
+    df = good_panel()
+    df["cases"] = 0
+    raises(df, "cases", None, "alle Fallzahlen sind null", "E-PANEL-002")
+
+
+def test_model_area_without_cases_before_start() -> None:
+    df = good_panel()
+    df.loc[(df["area"] == "Walle") & (df["year"] < 2009), "cases"] = 0
+    raises(df, "cases", None, "vor dem Start keinen einzigen Fall", "E-PANEL-002",
+           require_cases=True)
+    assert len(validate_panel(df)) == 12
+
+
+def test_empty_panel() -> None:
+    raises(good_panel().iloc[0:0], None, None, "keine Datenzeilen", "E-READ-002")
+
+
+def test_unknown_area_given_a_list_of_valid_areas() -> None:
+    err = raises(good_panel(), "area", 7, "'Rest' steht nicht in der Liste", "E-AREA-003",
+                 valid_areas=["Walle", "Mitte"])
+    assert "--areas" in str(err)
+    assert len(validate_panel(good_panel(), valid_areas=["Walle", "Rest"])) == 12
+
+
+def test_rows_are_the_given_line_numbers() -> None:
+    df = good_panel()
+    df.loc[4, "cases"] = -3
+    with pytest.raises(InputDataError) as info:
+        validate_panel(df, rows=list(range(10, 22)))
+    assert info.value.row == 14

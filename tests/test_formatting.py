@@ -59,3 +59,17 @@ def test_roundtrip_and_no_point(x: float, digits: int) -> None:
     assert math.isclose(back, round(x, digits), abs_tol=10.0 ** (-digits))
     if back == 0:
         assert not text.startswith(f.MINUS)
+
+
+def test_count_agrees_with_the_noun() -> None:
+    assert f.count(1, "Gebiet", "Gebiete") == "1\u00a0Gebiet"
+    assert f.count(0, "Gebiet", "Gebiete") == "0\u00a0Gebiete"
+    assert f.count(1500, "Fall", "Fälle") == "1\u202f500\u00a0Fälle"
+
+
+def test_year_columns_are_not_grouped() -> None:
+    frame = pd.DataFrame({"Jahr": [2024, 2025], "year": [1999, 2000], "Fälle": [1068, 9232]})
+    out = f.format_frame(frame)
+    assert out["Jahr"].tolist() == ["2024", "2025"]
+    assert out["year"].tolist() == ["1999", "2000"]
+    assert out["Fälle"].tolist() == ["1\u202f068", "9\u202f232"]

@@ -86,14 +86,27 @@ def test_dynamics_window_longer_than_data_names_the_years():
         coin.regenerate()
 
 
-def test_unknown_method_names_and_parameters():
+def test_unknown_method_names_and_parameters_stop_at_set():
     coin = Coin(_data(), META)
-    with pytest.raises(MethodError, match="unknown step 'normalize'"):
+    with pytest.raises(MethodError, match="Unbekannter Schritt 'normalize'; erlaubt: select"):
         coin.set("normalize", method="zscore")
-    with pytest.raises(MethodError, match="step 'normalise' has no parameter 'kind'"):
+    with pytest.raises(MethodError, match="Schritt 'normalise' hat keinen Parameter 'kind'; "
+                                          "Parameter: method, ddof"):
         coin.set("normalise", kind="zscore")
-    with pytest.raises(MethodError, match="unknown normalisation 'z'"):
-        coin.set("normalise", method="z").regenerate()
+    # an unknown value fails at set(), not later, and names the allowed values
+    with pytest.raises(MethodError, match="Wert 'foo' ist nicht möglich; erlaubt: 'zscore', "
+                                          "'minmax', 'rank', 'percentile', 'distance'"):
+        coin.set("normalise", method="foo")
+    with pytest.raises(MethodError, match="'ddof'.*erlaubt: 0, 1"):
+        coin.set("classify", ddof=2)
+    with pytest.raises(MethodError, match="streng aufsteigende"):
+        coin.set("classify", cutoffs=(1.0, -1.0))
+    with pytest.raises(MethodError, match="'scale'.*erlaubt: 'mean', 'sum'"):
+        coin.set("aggregate", scale="total")
+    with pytest.raises(MethodError, match="'k'.*ganze Zahl ≥ 1"):
+        coin.set("dynamics", k=0)
+    assert coin.history == []  # refused changes are not recorded
+    assert coin.params["normalise"]["method"] == "zscore"
 
 
 def test_geometric_mean_refuses_non_positive_values():
@@ -136,11 +149,11 @@ def test_missing_denominator_is_named():
 
 
 def test_preset_elements_without_source_are_rejected():
-    preset = load_preset("berlin_mss")
+    preset = load_preset("berlin_mss_2019")
     preset["steps"]["screen"]["min_population"]["source"] = "nobody2020"
     with pytest.raises(InputDataError, match="min_population.*'nobody2020'"):
         check_preset(preset)
-    preset = load_preset("berlin_mss")
+    preset = load_preset("berlin_mss_2017")
     preset["indicators"][1]["direction_source"] = "unknown"
     with pytest.raises(InputDataError, match="'langzeitarbeitslosigkeit'.*direction_source"):
         check_preset(preset)

@@ -309,11 +309,11 @@ def test_geometric_contributions_sum_to_log_index():
 
 
 def test_presets_load_and_every_element_has_a_source():
-    assert set(presets.list_presets()) >= {"berlin_mss", "hamburg_sozialmonitoring",
-                                          "dresden_style"}
+    assert set(presets.list_presets()) >= {"berlin_mss", "berlin_mss_2019",
+                                          "hamburg_sozialmonitoring", "dresden_style"}
     table = presets.preset_table()
     assert table["source"].str.len().min() > 0
-    berlin = table[table["preset"] == "berlin_mss"].set_index("element")
+    berlin = table[table["preset"] == "berlin_mss_2019"].set_index("element")
     assert berlin.at["screen.min_population", "value"] == "300"
     assert berlin.at["screen.min_population", "source"] == "sensbw2019msstabellen"
 
@@ -340,7 +340,7 @@ def test_coin_from_preset_runs_on_simulated_berlin_style_data():
                         "kinderarmut"):
                 rows.append({"area": a, "year": year, "indicator": ind,
                              "value": float(rng.uniform(1, 30))})
-    coin = Coin.from_preset("berlin_mss", pd.DataFrame(rows))
+    coin = Coin.from_preset("berlin_mss_2017", pd.DataFrame(rows))
     small = {r["area"] for r in rows if r["indicator"] == "einwohner" and r["year"] == 2018
              and r["value"] < 300}
     assert set(coin.excluded_areas["area"]) == small

@@ -1,4 +1,5 @@
-"""Tests of the vectorised Monte Carlo over method choices and of the SALib sensitivity wrapper."""
+"""Tests of the Monte Carlo over a Coin's method choices (fast path against the Coin's own
+regenerate loop) and of the SALib sensitivity wrapper."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sozialanalyse.errors import InputDataError, MethodError
+from sozialanalyse.index import Coin, methods
+from sozialanalyse.index.aggregate import rank_array
+from sozialanalyse.index.choices import DRAW_NORMALISATIONS, OUTLIER_RULES, Draws
 from sozialanalyse.index.sensitivity import rank_sensitivity, sobol_from_function
+from sozialanalyse.index.toy import toy_data
 from sozialanalyse.index.uncertainty import (
     ChoiceSpace,
     choices_from_unit,
     draw_choices,
-    ranks_descending,
     run_monte_carlo,
-    scores_for_choice,
     scores_for_draws,
-    scores_per_draw_loop,
 )
 
 
@@ -33,56 +35,90 @@ def _toy(n_areas: int = 12, n_ind: int = 4, seed: int = 3) -> tuple[pd.DataFrame
     return x, directions
 
 
-def test_vectorised_equals_per_draw_loop() -> None:
-    x, d = _toy()
-    draws = draw_choices(200, list(x.columns), seed=11)
-    fast = scores_for_draws(x, draws, d, chunk_size=37)
-    slow = scores_per_draw_loop(x, draws, d)
-    np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=1e-10)
+def _toy_coin() -> Coin:
+    data, meta = toy_data(n_areas=14, seed=5)
+    return Coin(data, meta, population_variable="einwohner").set(
+        "screen", min_population=300).set("impute", method="median")
+
+
+def _one(x: pd.DataFrame, outlier: str, normalisation: str, aggregation: str,
+         weights: list[float]) -> Draws:
+    return Draws(np.array([outlier], dtype=object), np.array([normalisation], dtype=object),
+                 np.array([aggregation], dtype=object), np.array([-1]),
+                 np.array([weights], dtype=float), tuple(x.columns))
+
+
+def test_draw_options_come_from_the_one_registry() -> None:
+    assert set(OUTLIER_RULES) <= set(methods.TREATMENTS)
+    assert set(DRAW_NORMALISATIONS) <= set(methods.NORMALISATIONS)
+    assert set(ChoiceSpace().aggregations) <= set(methods.AGGREGATIONS)
+    # 'winsorise' is only COINr's rule; quantile clipping has its own name
+    assert "winsorise" not in OUTLIER_RULES and "clip" in methods.TREATMENTS
+
+
+def test_fast_path_equals_the_coin_regenerate_loop() -> None:
+    coin = _toy_coin()
+    fast = coin.uncertainty(80, seed=11)
+    slow = coin.uncertainty(draws=fast.draws, engine="regenerate")
+    np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(fast.ranks, slow.ranks)
     # every option of every choice occurred, so all code paths were compared
-    frame = draws.to_frame()
-    assert set(frame["normalisation"]) == {"zscore", "minmax", "rank"}
-    assert set(frame["outlier"]) == {"none", "winsorise"}
+    frame = fast.draws.to_frame()
+    assert set(frame["normalisation"]) == {"zscore", "minmax", "percentile"}
+    assert set(frame["outlier"]) == {"none", "clip"}
     assert set(frame["aggregation"]) == {"arithmetic", "geometric"}
     assert (frame["dropped"] == "").any() and (frame["dropped"] != "").any()
+    # the nominal ranking is the Coin's own
+    pd.testing.assert_series_equal(fast.nominal_ranks, coin.ranks.rename("rank"),
+                                   check_dtype=False)
+
+
+def test_fast_path_equals_coin_for_a_sum_index_with_population_sd() -> None:
+    coin = _toy_coin().set("aggregate", scale="sum").set("normalise", ddof=0)
+    space = ChoiceSpace(aggregations=("arithmetic",))
+    fast = coin.uncertainty(40, seed=2, space=space)
+    slow = coin.uncertainty(draws=fast.draws, engine="regenerate", space=space)
+    np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-9, atol=1e-9)
+    with pytest.raises(MethodError, match="Summe"):
+        coin.uncertainty(5)  # default space has geometric means
+    with pytest.raises(MethodError, match="erlaubt: fast, regenerate"):
+        coin.uncertainty(5, space=space, engine="slow")
 
 
 def test_hand_computed_toy_scores() -> None:
     # three areas, two indicators; second indicator is "less is burden"
     x = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [30.0, 20.0, 10.0]}, index=["X", "Y", "Z"])
     d = pd.Series({"a": 1, "b": -1})
-    w = pd.Series({"a": 0.5, "b": 0.5})
     # both oriented indicators are (1,2,3) up to scale -> z = (-1, 0, 1)
-    s = scores_for_choice(x, d, outlier="none", normalisation="zscore",
-                          aggregation="arithmetic", weights=w)
-    np.testing.assert_allclose(s.to_numpy(), [-1.0, 0.0, 1.0])
-    # min-max -> (0, .5, 1); geometric on 1..100 -> (1, 50.5, 100)
-    s = scores_for_choice(x, d, outlier="none", normalisation="minmax",
-                          aggregation="geometric", weights=w)
-    np.testing.assert_allclose(s.to_numpy(), [1.0, 50.5, 100.0])
-    # rank -> (1/3, 2/3, 1)
-    s = scores_for_choice(x, d, outlier="none", normalisation="rank",
-                          aggregation="arithmetic", weights=w)
-    np.testing.assert_allclose(s.to_numpy(), [1 / 3, 2 / 3, 1.0])
+    s = scores_for_draws(x, _one(x, "none", "zscore", "arithmetic", [0.5, 0.5]), d)
+    np.testing.assert_allclose(s[0], [-1.0, 0.0, 1.0])
+    # min-max onto 1..100 before the geometric mean -> (1, 50.5, 100)
+    s = scores_for_draws(x, _one(x, "none", "minmax", "geometric", [0.5, 0.5]), d)
+    np.testing.assert_allclose(s[0], [1.0, 50.5, 100.0])
+    # percentile -> (0, 50, 100)
+    s = scores_for_draws(x, _one(x, "none", "percentile", "arithmetic", [0.5, 0.5]), d)
+    np.testing.assert_allclose(s[0], [0.0, 50.0, 100.0])
 
 
-def test_winsorise_clips_extreme_value() -> None:
+def test_clip_cuts_the_extreme_value() -> None:
     x = pd.DataFrame({"a": [0.0, 1, 2, 3, 4, 5, 6, 7, 8, 100.0]})
-    w = pd.Series({"a": 1.0})
-    s = scores_for_choice(x, None, outlier="winsorise", normalisation="minmax",
-                          aggregation="arithmetic", weights=w, winsor_quantile=0.1)
+    space = ChoiceSpace(clip_quantile=0.1)
+    s = scores_for_draws(x, _one(x, "clip", "minmax", "arithmetic", [1.0]), None, space)
     # 10 % / 90 % quantiles (linear) are 0.9 and 17.2: the outlier no longer dominates
     lo, hi = 0.9, 8 + 0.1 * 92
-    expected = (np.clip(x["a"], lo, hi) - lo) / (hi - lo)
-    np.testing.assert_allclose(s.to_numpy(), expected.to_numpy())
+    expected = 100 * (np.clip(x["a"], lo, hi) - lo) / (hi - lo)
+    np.testing.assert_allclose(s[0], expected.to_numpy())
 
 
-def test_ranks_descending_matches_pandas_min_method() -> None:
+def test_rank_array_matches_pandas_min_method() -> None:
     s = np.array([[3.0, 1.0, 3.0, 2.0], [0.0, 0.0, 0.0, 5.0]])
     expected = np.vstack(
         [pd.Series(r).rank(ascending=False, method="min").to_numpy() for r in s]
     )
-    np.testing.assert_array_equal(ranks_descending(s), expected)
+    np.testing.assert_array_equal(rank_array(s), expected)
+    np.testing.assert_array_equal(rank_array(s.T, axis=0), expected.T)
+    many = np.random.default_rng(0).random((1100, 7))
+    np.testing.assert_array_equal(rank_array(many, block=100), rank_array(many))
 
 
 @settings(max_examples=40, deadline=None)
@@ -90,7 +126,7 @@ def test_ranks_descending_matches_pandas_min_method() -> None:
 def test_ranks_property_against_pandas(values: list[float]) -> None:
     v = np.array(values)
     expected = pd.Series(v).rank(ascending=False, method="min").to_numpy()
-    np.testing.assert_array_equal(ranks_descending(v), expected)
+    np.testing.assert_array_equal(rank_array(v), expected)
 
 
 def test_deterministic_with_seed_and_different_otherwise() -> None:
@@ -210,9 +246,9 @@ def test_row_order_never_changes_scores(seed: int, n_areas: int) -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(st.integers(0, 10_000))
-def test_rank_normalisation_invariant_to_monotone_rescaling(seed: int) -> None:
+def test_percentile_normalisation_invariant_to_monotone_rescaling(seed: int) -> None:
     x, d = _toy(seed=seed)
-    space = ChoiceSpace(normalisations=("rank",))
+    space = ChoiceSpace(normalisations=("percentile",))
     draws = draw_choices(30, list(x.columns), space=space, seed=seed)
     transformed = np.log(x) * 3.0 + 7.0  # strictly increasing in every column
     np.testing.assert_allclose(scores_for_draws(x, draws, d, space),

@@ -113,11 +113,11 @@ def test_meta_with_bad_direction_names_the_row(tmp_path: Path) -> None:
     meta = _write(tmp_path / "meta.csv", "indicator;dimension;direction\na;X;1\nb;X;+2\n")
     with pytest.raises(InputDataError) as err:
         read_meta_table(meta)
-    assert (err.value.column, err.value.row) == ("direction", 2)
+    assert (err.value.column, err.value.row, err.value.code) == ("direction", 3, "E-META-002")
 
 
 def test_unknown_preset_or_file(toy_table: Path) -> None:
-    with pytest.raises(InputDataError, match="neither a preset"):
+    with pytest.raises(InputDataError, match="weder eine Vorgabe"):
         index_from_file(toy_table, "hamburg")
 
 
@@ -188,16 +188,16 @@ def test_bad_count_names_column_and_row(tmp_path: Path) -> None:
                  "A,2020,100,1000,2021\nA,2021,8.5,1250,2021\n")
     with pytest.raises(InputDataError) as err:
         evaluate_from_file(bad)
-    assert (err.value.column, err.value.row) == ("cases", 2)
+    assert (err.value.column, err.value.row) == ("cases", 3)
 
 
 def test_start_year_outside_data(tiny_panel: Path) -> None:
-    with pytest.raises(InputDataError, match="outside the data"):
+    with pytest.raises(InputDataError, match="außerhalb der Daten"):
         evaluate_from_file(tiny_panel, start_year=2030)
 
 
 def test_unknown_design(tiny_panel: Path) -> None:
-    with pytest.raises(ValueError, match="unknown design"):
+    with pytest.raises(InputDataError, match="unbekanntes Design"):
         evaluate_from_file(tiny_panel, design="synth")
 
 
@@ -207,7 +207,7 @@ def test_min_population_screens_with_own_meta() -> None:
                            min_population=300)
     assert coin.excluded_areas["area"].tolist() == ["Gewerbegebiet Ost"]
     assert len(coin.index) == 11
-    with pytest.raises(InputDataError, match="population column"):
+    with pytest.raises(InputDataError, match="Bevölkerungsspalte"):
         index_from_file(INDICATORS, meta, min_population=300)
 
 

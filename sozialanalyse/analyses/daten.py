@@ -11,6 +11,7 @@ import pandas as pd
 
 from sozialanalyse.data import load
 from sozialanalyse.data.registry import RAW_FILES
+from sozialanalyse.formatting import number
 
 DERIVED = (
     "dresden_crosswalk",
@@ -76,9 +77,11 @@ def headline() -> dict[str, float | int | str]:
 
 
 def format_de(value: float | int, decimals: int = 0) -> str:
-    """Format a number the German way: ``571510`` -> ``"571.510"``, ``12.81`` -> ``"12,8"``."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """A German number (kept for the notebooks; use :func:`sozialanalyse.formatting.number`).
+
+    ``571510`` -> ``"571 510"`` (narrow no-break space), ``12.81`` -> ``"12,8"`` with one decimal.
+    """
+    return number(value, decimals)
 
 
 def raw_overview() -> pd.DataFrame:

@@ -41,7 +41,7 @@ from sozialanalyse.index.typology import (
     compare_with_reference,
     ward_types,
 )
-from sozialanalyse.index.uncertainty import ChoiceSpace, MonteCarloResult, run_monte_carlo
+from sozialanalyse.index.uncertainty import ChoiceSpace, MonteCarloResult, coin_inputs
 
 PRESET = "dresden_style"
 STUDY_YEAR = 2016
@@ -232,21 +232,15 @@ def mc_inputs(year: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     dimension's weight, so that the nominal Monte Carlo draw (z-scores, arithmetic mean)
     reproduces the Coin's index exactly.
     """
-    c = coin(year)
-    x = c.matrix("imputed")
-    dims = c.dimension_of.reindex(x.columns)
-    w = c.indicator_weights.reindex(x.columns) * dims.map(c.dimension_weights).to_numpy()
-    return x, c.directions.reindex(x.columns), (w / w.sum()).astype(float)
+    return coin_inputs(coin(year))
 
 
 @lru_cache(maxsize=8)
 def monte_carlo(year: int | None = None, n_draws: int = N_DRAWS, seed: int = SEED,
                 progress: bool = False) -> MonteCarloResult:
-    """Monte Carlo over method choices (default :class:`ChoiceSpace`) for one year."""
+    """Monte Carlo over the Coin's own method choices (default :class:`ChoiceSpace`)."""
     year = year or latest_year()
-    x, d, w = mc_inputs(year)
-    return run_monte_carlo(x, d, n_draws=n_draws, nominal_weights=w, seed=seed,
-                           progress=progress)
+    return coin(year).uncertainty(n_draws, seed=seed, progress=progress)
 
 
 def draws_without(mc: MonteCarloResult, dimension: str = LABOUR_DIMENSION) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.evaluation import event_study, panel_did, validate_panel
-from sozialanalyse.evaluation.placebo import PlaceboResult, placebo_in_space, placebo_in_time
+from sozialanalyse.evaluation.placebo import placebo_in_space, placebo_in_time
 from sozialanalyse.evaluation.power import (
     PowerDesign,
     fit_poisson_twfe,
@@ -38,6 +38,7 @@ from sozialanalyse.evaluation.power import (
     power,
     power_curve,
 )
+from sozialanalyse.evaluation.results import EvaluationResult
 from sozialanalyse.evaluation.simulate_dresden import (
     BURDEN_INDICATORS,
     BURDEN_YEAR,
@@ -54,7 +55,7 @@ from sozialanalyse.evaluation.simulate_dresden import (
     dresden_panel,
     dresden_young_population,
 )
-from sozialanalyse.evaluation.synth import SynthResult, synthetic_control
+from sozialanalyse.evaluation.synth import synthetic_control
 from sozialanalyse.formatting import integer
 
 #: Seed of every simulation in the chapter.
@@ -203,7 +204,7 @@ def synth_weights_table() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=1)
-def example_synth() -> SynthResult:
+def example_synth() -> EvaluationResult:
     """Synthetic control of the three pooled model areas in the simulated panel."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -211,7 +212,7 @@ def example_synth() -> SynthResult:
 
 
 @functools.lru_cache(maxsize=4)
-def example_placebo(statistic: str = "rmspe_ratio", single: str | None = None) -> PlaceboResult:
+def example_placebo(statistic: str = "rmspe_ratio", single: str | None = None) -> EvaluationResult:
     """Placebo-in-space inference for the simulated example.
 
     Parameters
@@ -241,7 +242,7 @@ def pieschen_outside_years() -> int:
 
 def example_placebo_in_time() -> pd.DataFrame:
     """Fake start years before 2020 in the simulated example."""
-    return placebo_in_time(example_panel(), list(DRESDEN_MODEL_AREAS), EXAMPLE_START)
+    return placebo_in_time(example_panel(), list(DRESDEN_MODEL_AREAS), EXAMPLE_START).details
 
 
 def example_panel_did() -> dict[str, float]:
@@ -268,7 +269,7 @@ def example_panel_did() -> dict[str, float]:
     }
 
 
-def example_event_study() -> pd.DataFrame:
+def example_event_study() -> EvaluationResult:
     """Event-study IRRs on the simulated example (cluster-robust)."""
     p = example_panel()
     clean = validate_panel(p[["area", "year", "cases", "population", "start_year"]])

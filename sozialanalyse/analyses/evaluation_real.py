@@ -21,19 +21,22 @@ The treated arm of ESPQ itself (model site Walle) has no published counts.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.data import load
 from sozialanalyse.evaluation import (
-    EffectEstimate,
+    EvaluationResult,
     exact_rate_ratio,
     identification_table,
     index_to_base,
     interrupted_time_series,
+    results_frame,
 )
 from sozialanalyse.evaluation.results import absolute_change_per_1000
 
@@ -83,8 +86,8 @@ def bremen_indexed() -> pd.DataFrame:
     return index_to_base(long, 2007)
 
 
-def bremen_did() -> pd.DataFrame:
-    """Ratio of count ratios, Land Bremen against each comparator, with exact interval.
+def bremen_did_results() -> list[EvaluationResult]:
+    """Ratio of count ratios, Land Bremen against each comparator, as results.
 
     The interval is the exact conditional (binomial) interval of Bremen's own
     count ratio (444 -> 1,412, equal exposure assumed) divided by the comparator's
@@ -96,21 +99,56 @@ def bremen_did() -> pd.DataFrame:
     hb = load("hze_bremen")
     pop12 = _value(hb, "Land Bremen", "pop_u27", 2012)
     rate12 = 1000 * b12 / pop12
-    rows = []
+    out = []
     for area in COMPARATORS:
         cr = float(s.loc[area, "count_ratio"])
         irr = own.irr / cr
         p = stats.binomtest(int(b12), int(b12 + b07), cr / (1 + cr)).pvalue
-        rows.append(EffectEstimate(
-            design=f"2 x 2 DiD Land Bremen vs {area} (§34, 2007-2012)",
+        out.append(EvaluationResult(
+            kind="did_2x2",
+            design=f"Verhältnis der Verhältnisse, Land Bremen gegen {COMPARATOR_NAMES[area]} "
+                   "(§ 34, 2007–2012)",
             irr=irr, ci_low=own.ci_low / cr, ci_high=own.ci_high / cr, p_value=float(p),
+            inference="exakt (bedingte Binomialverteilung), nur Bremer Zählungen",
+            inference_reason=("nur Bremens Bestände sind veröffentlicht; für die "
+                              "Vergleichsgebiete nur Veränderungsraten ohne Streuung"),
+            model="Poisson (bedingt auf die Summe)",
             log_irr=float(np.log(irr)),
             abs_change_per_1000=absolute_change_per_1000(rate12, irr),
-            model="exact conditional binomial (Bremen only)", n_obs=4,
-            notes=("ratio of count ratios; equal population change assumed; "
-                   "comparison ratio treated as fixed; 2012 population used for the rate",),
-        ).to_dict() | {"comparator": area})
-    return pd.DataFrame(rows)
+            n_obs=4, coverage_ok=False,
+            coverage_note=("die Zufallsschwankung der Vergleichsgebiete fehlt: das Intervall "
+                           "ist eher zu schmal"),
+            notes=("Verhältnis der Zählverhältnisse; gleiche Bevölkerungsentwicklung "
+                   "angenommen; Faktor des Vergleichsgebiets als fest behandelt; Rate mit der "
+                   "Bevölkerung 2012",),
+            extra={"comparator": area, "comparator_ratio": cr},
+        ))
+    return out
+
+
+COMPARATOR_NAMES = {"Hamburg": "Hamburg", "Berlin": "Berlin", "DE": "Deutschland"}
+
+
+def bremen_did() -> pd.DataFrame:
+    """:func:`bremen_did_results` as a tidy frame with a ``comparator`` column."""
+    res = bremen_did_results()
+    out = results_frame(res)
+    out["comparator"] = [r.comparator for r in res]
+    return out
+
+
+def bremen_did_table() -> pd.DataFrame:
+    """Table 1 of the chapter: Bremen against three comparators, German, formatted."""
+    res = bremen_did_results()
+    return pd.DataFrame({
+        "Vergleich": [COMPARATOR_NAMES[r.comparator] for r in res],
+        "Faktor Vergleich 2012/2007": [fmt.number(r.comparator_ratio, 3) for r in res],
+        "Verhältnis der Verhältnisse": [fmt.number(r.irr, 2) for r in res],
+        "95-%-Intervall": [fmt.interval(r.ci_low, r.ci_high, 2) for r in res],
+        "p-Wert": [fmt.p_value(r.p_value, prefix=False) for r in res],
+        "Mehr je 1.000 unter 27 (2012)": [fmt.number(r.abs_change_per_1000, 1, sign=True)
+                                          for r in res],
+    })
 
 
 def national_series() -> pd.DataFrame:
@@ -128,13 +166,25 @@ def national_series() -> pd.DataFrame:
     return out
 
 
-def national_its(**kwargs: object):
+@functools.lru_cache(maxsize=1)
+def national_its() -> EvaluationResult:
     """Interrupted time series of Germany's HzE cases with the break in 2020.
 
     Counts without population offset (the under-21 population is not published
-    for every year); warns about the short pre-period.
+    for 2019); quasi-Poisson errors with t(3) for interval and p-value (the
+    default for fewer than 20 periods), and the interval's coverage measured by
+    simulation of this design (three years before the break). Warnings are kept
+    on the result (``warnings``, ``warning_categories``), not re-issued.
     """
-    return interrupted_time_series(national_series(), 2020, population=None, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return interrupted_time_series(national_series(), start_year=2020, year="time",
+                                       population=None)
+
+
+def its_table() -> pd.DataFrame:
+    """The national ITS: default inference and alternatives, German, formatted."""
+    return national_its().alternatives_table(3)
 
 
 def graz_baseline() -> pd.DataFrame:
@@ -147,6 +197,31 @@ def graz_baseline() -> pd.DataFrame:
     wide["start_year"] = wide["area"].map(opened).astype(float)
     wide["year"] = 2009
     return wide
+
+
+def graz_counts() -> pd.DataFrame:
+    """Graz 2009 cases by Sozialraum with German labels (show via case_count_table)."""
+    base = graz_baseline().set_index("area")
+    counts = base[["ude_unterstuetzung_erziehung", "ve_volle_erziehung",
+                   "soziale_dienste"]].astype(int)
+    counts.columns = ["Unterstützung der Erziehung", "Volle Erziehung", "Soziale Dienste"]
+    counts.index = [
+        f"{a.replace('Graz ', '').replace('ue', 'ü')} ({int(base.loc[a, 'start_year'])})"
+        for a in counts.index
+    ]
+    counts.index.name = "Sozialraum (Eröffnung Jugendamt)"
+    return counts
+
+
+def graz_identification_table() -> pd.DataFrame:
+    """Table 3 of the chapter: identifiable cohort-year cells, German labels."""
+    observed, hypothetical = graz_identification()
+    names = {"cohort": "Eröffnung", "n_areas": "Sozialräume", "years_before": "Jahre davor",
+             "years_from_start": "Jahre ab Start", "identifiable_cells": "Zellen schätzbar"}
+    return pd.concat({"Daten 2009": observed.rename(columns=names).set_index("Eröffnung"),
+                      "Raster 2004–2018 (gedacht)":
+                          hypothetical.rename(columns=names).set_index("Eröffnung")},
+                     names=["Daten", "Eröffnung"])
 
 
 def graz_identification() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,13 +241,13 @@ def graz_identification() -> tuple[pd.DataFrame, pd.DataFrame]:
     return observed, hypothetical
 
 
-def hamburg_naive() -> EffectEstimate:
+def hamburg_naive() -> EvaluationResult:
     """Hamburg SPFH stock Dec 2010 -> Apr 2012 as a naive pre/post ratio (no comparison)."""
     o = load("hze_other_regions")
     c10 = _value(o, "Hamburg", "spfh31_faelle", 2010)
     c12 = _value(o, "Hamburg", "spfh31_faelle", 2012)
     return exact_rate_ratio(int(c12), 1.0, int(c10), 1.0,
-                            design="Hamburg SPFH Apr 2012 vs Dec 2010")
+                            design="Hamburg SPFH April 2012 gegen Dezember 2010")
 
 
 def headline() -> dict[str, float | int | str]:
@@ -206,20 +281,26 @@ def headline() -> dict[str, float | int | str]:
     out["de_cases_2019"] = int(ns.loc[ns["time"] == 2019, "cases"].item())
     out["de_cases_2020"] = int(ns.loc[ns["time"] == 2020, "cases"].item())
     out["de_cases_2023"] = int(ns.loc[ns["time"] == 2023, "cases"].item())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        its = national_its()
+    its = national_its()
+    slope = its.components["slope"]
     out["its_n_pre"] = int((ns["time"] < 2020).sum())
     out["its_n_post"] = int((ns["time"] >= 2020).sum())
-    out["its_level_irr"] = round(its.level.irr, 4)
-    out["its_level_lo"] = round(its.level.ci_low, 4)
-    out["its_level_hi"] = round(its.level.ci_high, 4)
-    out["its_level_p"] = float(f"{its.level.p_value:.3g}")
-    out["its_slope_irr"] = round(its.slope.irr, 4)
-    out["its_slope_lo"] = round(its.slope.ci_low, 4)
-    out["its_slope_hi"] = round(its.slope.ci_high, 4)
+    out["its_level_irr"] = round(its.irr, 4)
+    out["its_level_lo"] = round(its.ci_low, 4)
+    out["its_level_hi"] = round(its.ci_high, 4)
+    out["its_level_p"] = float(f"{its.p_value:.3g}")
+    out["its_slope_irr"] = round(slope.irr, 4)
+    out["its_slope_lo"] = round(slope.ci_low, 4)
+    out["its_slope_hi"] = round(slope.ci_high, 4)
     out["its_pre_trend"] = round(its.pre_trend, 4)
-    out["its_maxlags"] = its.maxlags
+    out["its_df"] = int(its.n_obs - 4)
+    out["its_coverage_indep"] = round(its.coverage_measured[0.0], 4)
+    out["its_coverage_ar05"] = round(its.coverage_measured[0.5], 4)
+    out["its_coverage_ok"] = int(its.coverage_ok)
+    hac = its.alternatives.set_index("key").loc["hac"]
+    out["its_hac_lo"] = round(float(hac["ci_low"]), 4)
+    out["its_hac_hi"] = round(float(hac["ci_high"]), 4)
+    out["its_hac_p"] = float(f"{float(hac['p_value']):.3g}")
     graz = graz_baseline()
     out["graz_ve_total"] = int(graz["ve_volle_erziehung"].sum())
     out["graz_n_sr"] = len(graz)
@@ -237,13 +318,75 @@ def headline() -> dict[str, float | int | str]:
     return out
 
 
-def fmt(value: float, digits: int = 2, *, sign: bool = False) -> str:
-    """German number format: decimal comma, dot as thousands separator, true minus sign."""
-    text = f"{value:{'+' if sign else ''},.{digits}f}"
-    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text.replace("-", "\u2212")
+def glue_values() -> dict[str, str | int]:
+    """Every number the chapter glues, formatted for readers (keys without prefix)."""
+    h = headline()
+    out: dict[str, str | int] = {}
+    for key in ("hb_34_2007", "hb_34_2012", "hb_pop_u27_2012", "de_cases_2019",
+                "de_cases_2020", "de_cases_2023"):
+        out[key] = fmt.integer(h[key])
+    for key in ("de_n_years", "de_first_year", "de_last_year", "its_n_pre", "its_n_post",
+                "graz_ve_total", "graz_n_sr", "graz_cells_2009", "graz_cells_grid",
+                "graz_cells_2017_cohort", "its_df"):
+        out[key] = int(h[key])
+    for key in ("hb", "hh", "be", "de"):
+        out[f"{key}_34_pct"] = fmt.number(100 * (h[f"{key}_34_ratio"] - 1), 1, sign=True)
+    out["hb_34_ratio"] = fmt.number(h["hb_34_ratio"], 2)
+    out["hb_34_rate_2012"] = fmt.number(h["hb_34_rate_2012"], 1)
+    for key in ("hh", "be", "de"):
+        for part in ("irr", "lo", "hi"):
+            out[f"did_{key}_{part}"] = fmt.number(h[f"did_{key}_{part}"], 2)
+        out[f"did_{key}_p"] = fmt.p_value(h[f"did_{key}_p"], prefix=False)
+        out[f"did_{key}_abs"] = fmt.number(h[f"did_{key}_abs"], 1, sign=True)
+    for key in ("its_level_irr", "its_level_lo", "its_level_hi", "its_slope_irr",
+                "its_slope_lo", "its_slope_hi", "hh_spfh_irr", "hh_spfh_lo", "hh_spfh_hi",
+                "its_hac_lo", "its_hac_hi"):
+        out[key] = fmt.number(h[key], 3)
+    out["its_level_pct"] = fmt.number(100 * (h["its_level_irr"] - 1), 1, sign=True)
+    out["its_pre_trend_pct"] = fmt.number(100 * (h["its_pre_trend"] - 1), 1, sign=True)
+    out["its_level_p"] = fmt.p_value(h["its_level_p"], prefix=False)
+    out["its_hac_p"] = fmt.p_value(h["its_hac_p"], prefix=False)
+    out["its_coverage_indep"] = fmt.percent(h["its_coverage_indep"])
+    out["its_coverage_ar05"] = fmt.percent(h["its_coverage_ar05"])
+    its = national_its()
+    out["its_warning"] = "; ".join(its.warnings) if its.warnings else "keine"
+    out["its_coverage_note"] = its.coverage_note or "gesichert"
+    for key in ("density_2005_hb", "density_2005_be", "density_2005_hh", "density_late_hb",
+                "density_late_cmp"):
+        out[key] = fmt.number(h[key], 1)
+    for area, start in graz_baseline().set_index("area")["start_year"].items():
+        out[f"open_{area.split()[1]}"] = int(start)
+    out["graz_cost_pct"] = fmt.number(h["graz_cost_change_pct"], 1)
+    out["hh_spfh_pct"] = fmt.number(100 * (h["hh_spfh_irr"] - 1), 1, sign=True)
+    return out
 
 
-def fmt_p(p: float) -> str:
-    """p-value in German notation (``< 0,001`` for tiny values)."""
-    return "< 0,001" if p < 0.001 else fmt(p, 3)
+def coverage_table() -> pd.DataFrame:
+    """"Wie verlässlich sind die Intervalle?": measured coverage, German, one row per method.
+
+    Rows for the interrupted time series come from
+    :func:`sozialanalyse.evaluation.its_coverage_table` (simulated yearly series);
+    rows for the panel designs from ``sozialanalyse.evaluation.calibration.
+    coverage_table`` when that module is installed.
+    """
+    from sozialanalyse.evaluation import its_coverage_table
+
+    its = its_coverage_table()
+    rows = pd.DataFrame({
+        "Verfahren": "Unterbrochene Zeitreihe",
+        "Inferenz": its["inference"],
+        "Standard": its["default"].map({True: "ja", False: "nein"}),
+        "Situation": [f"{a} + {b} Jahre, AR(1) ρ = {fmt.number(r, 1)}"
+                      for a, b, r in zip(its["n_pre"], its["n_post"], its["rho"], strict=True)],
+        "Überdeckung": [fmt.percent(v) for v in its["coverage_level"]],
+        "Wiederholungen": [fmt.integer(v) for v in its["reps"]],
+        "93–97 % erreicht": its["reaches_nominal"].map({True: "ja", False: "nein"}),
+    })
+    try:
+        from sozialanalyse.evaluation.calibration import coverage_table as panel_coverage
+    except ImportError:
+        return rows
+    panel = panel_coverage()
+    if "Verfahren" in panel.columns:  # already German
+        return pd.concat([panel, rows], ignore_index=True)
+    return rows

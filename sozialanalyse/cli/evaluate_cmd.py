@@ -15,9 +15,11 @@ def run(args: argparse.Namespace) -> int:
     from sozialanalyse.formatting import estimate, number, p_value
     from sozialanalyse.workflows import evaluate_from_file
 
+    options = reader_kwargs(args)
+    if args.max_rate is not None:
+        options["max_rate"] = args.max_rate
     res = evaluate_from_file(args.file, design=args.design, start_year=args.start_year,
-                             treated=args.treated, level=args.level,
-                             max_rate=args.max_rate, **reader_kwargs(args))
+                             treated=args.treated, level=args.level, **options)
     r = res.iloc[0]
     pct = number(100 * r["level"], 0)
     print(f"{r['design']} ({r['model']}), Modellgebiete: {r['model_areas']}, "
@@ -51,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Konfidenzniveau (Standard: %(default)s)")
     p.add_argument("--max-rate", type=float, default=None, dest="max_rate", metavar="R",
                    help="höchste plausible Rate Fälle/Bevölkerung; darüber ist die Zeile ein "
-                   "Fehler (Standard: 0,2 = 200 Hilfen je 1000 junge Einwohner; Fälle über der "
-                   "Bevölkerung sind immer ein Fehler)")
+                   "Fehler (Standard: 0.25 = 250 Hilfen je 1000 junge Einwohner; mehr Fälle "
+                   "als Einwohner sind immer ein Fehler)")
     p.add_argument("--out", default=None, metavar="DATEI",
                    help="Ergebniszeile in diese CSV-Datei schreiben")
     add_input_options(p, roles=("area", "year", "cases", "population", "start_year"))

@@ -45,12 +45,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     how.add_argument("--preset", choices=_preset_names(), help="eine veröffentlichte Methode")
     how.add_argument("--meta", metavar="DATEI",
                      help="eigene Metadaten: indicator, dimension, direction, [weight]")
-    p.add_argument("--weights", choices=["all-or-none", "equal", "fill-mean"],
+    p.add_argument("--weights", choices=["all-or-none", "equal", "rest"],
                    default="all-or-none",
-                   help="Gewichte in --meta: all-or-none = alle oder keine angeben (sonst "
-                   "Fehler); equal = angegebene Gewichte ignorieren, alle gleich; fill-mean "
-                   "= fehlende Gewichte = Mittel der angegebenen (Standard: "
-                   "%(default)s)")
+                   help="Regel für die Gewichte in --meta: all-or-none = für alle oder keinen "
+                   "Indikator (teilweise angegebene Gewichte sind ein Fehler); equal = "
+                   "angegebene Gewichte ignorieren, gleiche Gewichte; rest = Indikatoren ohne "
+                   "Gewicht teilen sich gleich, was die angegebenen je Dimension bis 1 übrig "
+                   "lassen (Standard: %(default)s)")
     p.add_argument("--year", type=int, default=None, help="Statusjahr (Standard: das letzte)")
     p.add_argument("--population", default=None, metavar="SPALTE",
                    help="Spalte mit den Einwohnern je Gebiet (Standard: die der Methode)")

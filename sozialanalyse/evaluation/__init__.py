@@ -1,37 +1,40 @@
 """Before-and-after evaluation of case counts (ESPQ-style designs).
 
 All designs work on counts of help cases with the number of young residents as
-denominator and report incidence-rate ratios (IRR) with intervals, p-values and
-the absolute change per 1,000 young residents (:class:`EffectEstimate`).
+denominator, and every design returns one result type,
+:class:`EvaluationResult`: the incidence-rate ratio (IRR) with interval and
+p-value, the inference used and why it is the default for these data, the
+alternatives side by side, warnings, a flag and note when the interval is not
+known to reach its nominal coverage, ``summary()`` (German table),
+``to_frame()`` and ``plot()``.
+
+Common parameters of the panel designs: ``area``, ``year``, ``cases``,
+``population`` (column names), ``treated`` (model areas) and ``start_year``.
 
 Public API (stable; other modules import from here)
 ---------------------------------------------------
 Panels
-    :func:`validate_panel` -- check an ``area, year, cases, population[, start_year]``
-    panel; raises :class:`~sozialanalyse.errors.InputDataError` naming file,
-    column and row. :func:`add_treatment` adds ``treated, post, event_time``.
+    :func:`validate_panel`, :func:`add_treatment`, :func:`prepare_panel`.
 Designs
     :func:`exact_rate_ratio`, :func:`pre_post_rate_ratio`,
     :func:`exact_rate_ratio_ci` (vectorised) -- pre/post rate ratio, exact interval.
     :func:`did_2x2`, :func:`did_2x2_arrays` (vectorised), :func:`two_group_did`,
-    :func:`dispersion_test` -- two-group DiD (ratio of rate ratios), Poisson or
-    negative binomial.
+    :func:`dispersion_test` -- two-group DiD (ratio of rate ratios).
     :func:`panel_did`, :func:`event_study`, :func:`fixed_effects_matrix` -- area
-    and year fixed effects, cluster-robust errors; :func:`fit_poisson` -- the lean
-    IRLS Poisson fit behind them (same results as statsmodels' GLM).
-    :func:`staggered_did`, :func:`identification_table` -- staggered adoption
-    (Poisson extended TWFE, never/not-yet-treated comparisons).
-    :func:`interrupted_time_series` -- level and slope change, HAC errors.
+    and year fixed effects; honest default inference for few model areas.
+    :func:`staggered_did`, :func:`identification_table` -- staggered adoption.
+    :func:`interrupted_time_series`, :func:`its_coverage_table` -- level and
+    slope change; measured coverage for short yearly series.
+    :func:`synthetic_control`, :func:`placebo_in_space`, :func:`placebo_in_time`.
     :func:`index_to_base` -- series indexed to a base year.
 Guardrails
     :class:`EvaluationWarning` and its subclasses; ``check_*`` functions.
 Results and plots
-    :class:`EffectEstimate`, :func:`results_frame`, :func:`absolute_change_per_1000`;
-    :func:`plot_trends`, :func:`plot_indexed`, :func:`plot_event_study`,
-    :func:`plot_its`.
+    :class:`EvaluationResult`, :func:`results_frame`,
+    :func:`absolute_change_per_1000`; :func:`plot_result` and the figures in
+    :mod:`sozialanalyse.evaluation.plots`.
 
-Synthetic control, placebo inference, power and simulated panels live in
-``synth``, ``placebo``, ``power`` and ``simulate`` (imported from there).
+Power and simulated panels live in ``power`` and ``simulate``.
 """
 
 from sozialanalyse.evaluation.did import (
@@ -43,32 +46,39 @@ from sozialanalyse.evaluation.did import (
 )
 from sozialanalyse.evaluation.guardrails import (
     ConvexHullWarning,
+    CoverageWarning,
     EvaluationWarning,
     FewClustersWarning,
     OverdispersionWarning,
     ShortPrePeriodWarning,
     SmallCountWarning,
     SmallDonorPoolWarning,
+    ZeroCountWarning,
     check_clusters,
     check_convex_hull,
     check_donor_pool,
     check_overdispersion_ignored,
     check_pre_period,
     check_small_counts,
+    prepare_panel,
 )
 from sozialanalyse.evaluation.indexed import index_to_base
 from sozialanalyse.evaluation.its import (
-    ITSResult,
     default_maxlags,
     fixed_b_critical_value,
     interrupted_time_series,
+    its_coverage_table,
 )
 from sozialanalyse.evaluation.panel import add_treatment, validate_panel
 from sozialanalyse.evaluation.panel_did import event_study, fixed_effects_matrix, panel_did
+from sozialanalyse.evaluation.placebo import placebo_in_space, placebo_in_time
 from sozialanalyse.evaluation.plots import (
     plot_event_study,
     plot_indexed,
     plot_its,
+    plot_placebo,
+    plot_result,
+    plot_synth,
     plot_trends,
 )
 from sozialanalyse.evaluation.poisson import PoissonFit, fit_poisson
@@ -78,29 +88,26 @@ from sozialanalyse.evaluation.rateratio import (
     pre_post_rate_ratio,
 )
 from sozialanalyse.evaluation.results import (
-    EffectEstimate,
+    EvaluationResult,
     absolute_change_per_1000,
     results_frame,
 )
-from sozialanalyse.evaluation.staggered import (
-    StaggeredResult,
-    identification_table,
-    staggered_did,
-)
+from sozialanalyse.evaluation.staggered import identification_table, staggered_did
+from sozialanalyse.evaluation.synth import synthetic_control
 
 __all__ = [
     "ConvexHullWarning",
+    "CoverageWarning",
     "DispersionTest",
-    "EffectEstimate",
+    "EvaluationResult",
     "EvaluationWarning",
     "FewClustersWarning",
-    "ITSResult",
     "OverdispersionWarning",
     "PoissonFit",
     "ShortPrePeriodWarning",
     "SmallCountWarning",
     "SmallDonorPoolWarning",
-    "StaggeredResult",
+    "ZeroCountWarning",
     "absolute_change_per_1000",
     "add_treatment",
     "check_clusters",
@@ -116,20 +123,28 @@ __all__ = [
     "event_study",
     "exact_rate_ratio",
     "exact_rate_ratio_ci",
-    "fixed_b_critical_value",
     "fit_poisson",
+    "fixed_b_critical_value",
     "fixed_effects_matrix",
     "identification_table",
     "index_to_base",
     "interrupted_time_series",
+    "its_coverage_table",
     "panel_did",
+    "placebo_in_space",
+    "placebo_in_time",
     "plot_event_study",
     "plot_indexed",
     "plot_its",
+    "plot_placebo",
+    "plot_result",
+    "plot_synth",
     "plot_trends",
     "pre_post_rate_ratio",
+    "prepare_panel",
     "results_frame",
     "staggered_did",
+    "synthetic_control",
     "two_group_did",
     "validate_panel",
 ]

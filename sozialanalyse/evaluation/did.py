@@ -23,7 +23,8 @@ statistic per residual degree of freedom when that exceeds one.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,9 +36,20 @@ from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.guardrails import (
     check_overdispersion_ignored,
     check_pre_period,
+    check_separation,
     check_small_counts,
+    prepare_panel,
 )
-from sozialanalyse.evaluation.results import EffectEstimate, absolute_change_per_1000
+from sozialanalyse.evaluation.results import (
+    INFERENCE_LABELS,
+    EvaluationResult,
+    absolute_change_per_1000,
+    alternative_row,
+    alternatives_frame,
+    attach_warnings,
+    collect_warnings,
+    wald_interval,
+)
 
 
 def did_2x2_arrays(
@@ -77,31 +89,6 @@ def did_2x2_arrays(
     return log_irr, se
 
 
-def _wald(
-    design: str,
-    log_irr: float,
-    se: float,
-    level: float,
-    df: int | None = None,
-    **kw: object,
-) -> EffectEstimate:
-    """Wald interval on the log scale; t with ``df`` degrees of freedom if given."""
-    dist = stats.norm if df is None else stats.t(df)
-    z = dist.ppf(0.5 + level / 2)
-    p = 2 * dist.sf(abs(log_irr / se)) if se > 0 else float("nan")
-    return EffectEstimate(
-        design=design,
-        irr=float(np.exp(log_irr)),
-        ci_low=float(np.exp(log_irr - z * se)),
-        ci_high=float(np.exp(log_irr + z * se)),
-        p_value=float(p),
-        log_irr=float(log_irr),
-        se_log=float(se),
-        level=level,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def did_2x2(
     treated_before: float,
     treated_after: float,
@@ -110,7 +97,7 @@ def did_2x2(
     *,
     exposure: tuple[float, float, float, float] | None = None,
     level: float = 0.95,
-) -> EffectEstimate:
+) -> EvaluationResult:
     """Ratio of rate ratios from four cell counts with a Poisson Wald interval.
 
     Parameters
@@ -123,27 +110,40 @@ def did_2x2(
         ratio of count ratios equals the ratio of rate ratios.
     level
         Confidence level.
+
+    Raises
+    ------
+    MethodError
+        If a cell has no case (no finite estimate).
     """
     counts = (treated_before, treated_after, control_before, control_after)
     if min(counts) <= 0:
-        raise MethodError("every cell of a 2 x 2 DiD needs at least one case")
-    check_small_counts(counts, what="the 2 x 2 table")
+        raise MethodError("jede Zelle der 2 × 2-Tafel braucht mindestens einen Fall: "
+                          "mit einer leeren Zelle hat das Verhältnis keinen endlichen Schätzer")
+    with collect_warnings() as caught:
+        check_small_counts(counts, what="2 × 2-Tafel")
     log_irr, se = did_2x2_arrays(*[np.array([c]) for c in counts],
                                  exposure=None if exposure is None
                                  else tuple(np.array([x]) for x in exposure))
+    b, s = float(log_irr[0]), float(se[0])
+    lo, hi, p = wald_interval(b, s, level)
     notes = () if exposure is not None else (
-        "no denominators: assumes equal population change in both groups",
+        "ohne Nenner: gleiche Bevölkerungsentwicklung in beiden Gruppen angenommen",
     )
     rate = float("nan")
     if exposure is not None:
         rate = 1000.0 * treated_after / exposure[1]
-    est = _wald("2 x 2 DiD (ratio of rate ratios)", float(log_irr[0]), float(se[0]), level,
-                model="poisson", n_obs=4, notes=notes)
-    return _with_abs(est, rate)
-
-
-def _with_abs(est: EffectEstimate, rate_after_per_1000: float) -> EffectEstimate:
-    return replace(est, abs_change_per_1000=absolute_change_per_1000(rate_after_per_1000, est.irr))
+    res = EvaluationResult(
+        kind="did_2x2", design="Differenz von Differenzen (2 × 2, Verhältnis der Verhältnisse)",
+        irr=float(np.exp(b)), ci_low=lo, ci_high=hi, p_value=p, level=level,
+        inference=INFERENCE_LABELS["model"],
+        inference_reason="vier Zellsummen ohne Wiederholungen: nur die Poisson-Streuung ist "
+                         "schätzbar",
+        model="Poisson", log_irr=b, se_log=s,
+        abs_change_per_1000=absolute_change_per_1000(rate, float(np.exp(b))),
+        n_obs=4, notes=notes,
+    )
+    return attach_warnings(res, caught)
 
 
 @dataclass(frozen=True)
@@ -198,42 +198,50 @@ def dispersion_test(
                           "negative binomial" if over else "poisson")
 
 
-def _design(panel: pd.DataFrame, start_year: int | None) -> tuple[pd.DataFrame, int]:
+def _design(panel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     starts = panel["start_year"].dropna().unique()
-    if start_year is None:
-        if len(starts) != 1:
-            raise MethodError(
-                "two-group DiD needs one common start year for the treated group "
-                f"(found {sorted(starts.tolist())}); use staggered_did for staggered starts"
-            )
-        start_year = int(starts[0])
+    if len(starts) != 1:
+        raise MethodError(
+            "die Differenz von Differenzen zweier Gruppen braucht ein gemeinsames Startjahr "
+            f"der Modellgebiete (gefunden: {sorted(int(s) for s in starts)}); für gestaffelten "
+            "Beginn staggered_did verwenden"
+        )
+    start_year = int(starts[0])
     d = panel.copy()
     d["treated"] = d["start_year"].notna().astype(float)
-    if d["treated"].min() == 1:
-        raise MethodError("two-group DiD needs at least one comparison area without start year")
     d["after"] = (d["year"] >= start_year).astype(float)
     d["treated_after"] = d["treated"] * d["after"]
-    return d, int(start_year)
+    return d, start_year
 
 
 def two_group_did(
     panel: pd.DataFrame,
     *,
+    area: str = "area",
+    year: str = "year",
+    cases: str = "cases",
+    population: str = "population",
+    treated: str | Sequence[str] | None = None,
     start_year: int | None = None,
     family: str = "auto",
     level: float = 0.95,
     alpha: float = 0.05,
     min_pre_years: int = 3,
-) -> tuple[EffectEstimate, DispersionTest]:
+    file: str = "<DataFrame>",
+) -> EvaluationResult:
     """Two-group DiD (ratio of rate ratios) as a count GLM with log(population) offset.
 
     Parameters
     ----------
     panel
-        Validated panel (:func:`validate_panel`); areas with a ``start_year`` form
-        the treated group, the others the comparison group.
+        Tidy panel, one row per area and year; areas with a ``start_year`` (or
+        those in ``treated``) form the model group, the others the comparison group.
+    area, year, cases, population
+        Column names.
+    treated
+        Model area(s); default the areas with a start year in the panel.
     start_year
-        Common start year; taken from the panel if None.
+        Common start year; default the panel's ``start_year`` column.
     family
         ``"auto"`` (Poisson unless the dispersion test rejects, then negative
         binomial), ``"poisson"`` (model-based errors; warns if overdispersed),
@@ -244,55 +252,92 @@ def two_group_did(
         Significance level of the dispersion test.
     min_pre_years
         Fewer pre-period years trigger a ShortPrePeriodWarning.
+    file
+        Name of the data source for error messages.
 
     Returns
     -------
-    (EffectEstimate, DispersionTest)
+    EvaluationResult
+        With the dispersion test in ``extra["dispersion_test"]`` and the
+        Poisson, robust and negative binomial inferences in ``alternatives``.
+
+    Raises
+    ------
+    InputDataError
+        Start year without a year before it or none from it on.
+    MethodError
+        Separation (a group without any case in a period).
     """
     if family not in {"auto", "poisson", "negbin", "robust"}:
-        raise MethodError(f"unknown family '{family}'")
-    d, start = _design(panel, start_year)
-    check_pre_period(int((d["year"].unique() < start).sum()), minimum=min_pre_years)
-    cells = d.groupby(["treated", "after"])["cases"].sum()
-    check_small_counts(cells.to_numpy(), what="the four DiD cells")
-    year_fe = pd.get_dummies(d["year"].astype(int), drop_first=True, dtype=float).to_numpy()
-    X = np.column_stack([d["treated_after"].to_numpy(), np.ones(len(d)),
-                         d["treated"].to_numpy(), year_fe])
-    y = d["cases"].to_numpy(dtype=float)
-    off = np.log(d["population"].to_numpy(dtype=float))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # saturated 2 x 2: zero residual df is expected
-        pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit()
-    dt = dispersion_test(y, pois.fittedvalues, int(pois.df_resid), alpha=alpha)
-    use = family
-    if family == "auto":
-        use = "negbin" if dt.overdispersed else "poisson"
-    if family == "poisson":
-        check_overdispersion_ignored(dt.pearson_dispersion, dt.p_value, alpha=alpha)
-    if use == "negbin":
+        raise MethodError(f"unbekannte Familie '{family}'")
+    clean = prepare_panel(panel, area=area, year=year, cases=cases, population=population,
+                          treated=treated, start_year=start_year, file=file)
+    check_separation(clean, what="Differenz von Differenzen")
+    d, start = _design(clean)
+    with collect_warnings() as caught:
+        check_pre_period(int((d["year"].unique() < start).sum()), minimum=min_pre_years)
+        cells = d.groupby(["treated", "after"])["cases"].sum()
+        check_small_counts(cells.to_numpy(), what="die vier Zellen")
+        year_fe = pd.get_dummies(d["year"].astype(int), drop_first=True,
+                                 dtype=float).to_numpy()
+        X = np.column_stack([d["treated_after"].to_numpy(), np.ones(len(d)),
+                             d["treated"].to_numpy(), year_fe])
+        y = d["cases"].to_numpy(dtype=float)
+        off = np.log(d["population"].to_numpy(dtype=float))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nb = NegativeBinomial(y, X, offset=off, loglike_method="nb2").fit(
-                start_params=np.append(pois.params, max(dt.alpha, 0.01)),
-                disp=0, maxiter=200,
-            )
-            a_hat = float(max(nb.params[-1], 1e-8))
-            glm = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=a_hat), offset=off)
-            nbg = glm.fit(start_params=nb.params[:-1])
-            scale = max(1.0, float(nbg.pearson_chi2 / nbg.df_resid))
-        b = float(nbg.params[0])
-        se = float(nbg.bse[0] * np.sqrt(scale))
-        model = "negative binomial"
-    elif use == "robust":
-        rob = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit(cov_type="HC0")
-        b, se, model = float(rob.params[0]), float(rob.bse[0]), "poisson (robust)"
+            warnings.simplefilter("ignore")  # saturated 2 x 2: zero residual df is expected
+            pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit()
+            rob = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit(cov_type="HC0")
+        dt = dispersion_test(y, pois.fittedvalues, int(pois.df_resid), alpha=alpha)
+        use = family
+        if family == "auto":
+            use = "negbin" if dt.overdispersed else "poisson"
+        if family == "poisson":
+            check_overdispersion_ignored(dt.pearson_dispersion, dt.p_value, alpha=alpha)
+        fits: dict[str, tuple[float, float]] = {
+            "model": (float(pois.params[0]), float(pois.bse[0])),
+            "robust": (float(rob.params[0]), float(rob.bse[0])),
+        }
+        if use == "negbin" or dt.overdispersed:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = NegativeBinomial(y, X, offset=off, loglike_method="nb2").fit(
+                    start_params=np.append(pois.params, max(dt.alpha, 0.01)),
+                    disp=0, maxiter=200,
+                )
+                a_hat = float(max(nb.params[-1], 1e-8))
+                glm = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=a_hat),
+                             offset=off)
+                nbg = glm.fit(start_params=nb.params[:-1])
+                scale = max(1.0, float(nbg.pearson_chi2 / nbg.df_resid))
+            fits["negbin"] = (float(nbg.params[0]), float(nbg.bse[0] * np.sqrt(scale)))
+    key = {"poisson": "model", "robust": "robust", "negbin": "negbin"}[use]
+    b, se = fits[key]
+    lo, hi, p = wald_interval(b, se, level)
+    model = {"model": "Poisson", "robust": "Poisson", "negbin": "negatives Binomialmodell"}[key]
+    if family == "auto":
+        reason = (f"Überdispersionstest p = {dt.p_value:.3g}: "
+                  + ("negatives Binomialmodell" if use == "negbin" else "Poisson genügt"))
     else:
-        b, se, model = float(pois.params[0]), float(pois.bse[0]), "poisson"
+        reason = f"vom Aufruf gewählt (family='{family}')"
+    rows = [alternative_row(k, np.exp(v[0]), *wald_interval(v[0], v[1], level),
+                            default=(k == key)) for k, v in fits.items()]
     post_t = d[(d["treated"] == 1) & (d["after"] == 1)]
     rate = 1000.0 * post_t["cases"].sum() / post_t["population"].sum()
-    est = _wald(
-        "two-group DiD (ratio of rate ratios)", b, se, level, model=model, n_obs=len(d),
-        notes=(f"Pearson dispersion {dt.pearson_dispersion:.2f}; "
-               f"overdispersion test p = {dt.p_value:.3g} -> {dt.recommendation}",),
+    n_treated = int(d.loc[d["treated"] == 1, "area"].nunique())
+    res = EvaluationResult(
+        kind="two_group_did",
+        design="Differenz von Differenzen (zwei Gruppen, Verhältnis der Verhältnisse)",
+        irr=float(np.exp(b)), ci_low=lo, ci_high=hi, p_value=p, level=level,
+        inference=INFERENCE_LABELS[key], inference_reason=reason, model=model,
+        log_irr=b, se_log=se,
+        abs_change_per_1000=absolute_change_per_1000(rate, float(np.exp(b))),
+        n_obs=len(d), n_areas=int(d["area"].nunique()), n_treated_areas=n_treated,
+        start_year=float(start),
+        notes=(f"Pearson-Dispersion {dt.pearson_dispersion:.2f}".replace(".", ","),
+               "Gebiets-Jahre gelten je Gruppe und Jahr als unabhängig; dauerhafte "
+               "Unterschiede zwischen Gebieten modelliert panel_did"),
+        alternatives=alternatives_frame(rows),
+        extra={"dispersion_test": dt},
     )
-    return _with_abs(est, rate), dt
+    return attach_warnings(res, caught)

@@ -30,60 +30,26 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from math import comb
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sozialanalyse.errors import MethodError
-from sozialanalyse.evaluation.guardrails import check_donor_pool
+from sozialanalyse.evaluation.guardrails import check_donor_pool, check_start_year
+from sozialanalyse.evaluation.results import (
+    INFERENCE_LABELS,
+    EvaluationResult,
+    attach_warnings,
+    collect_warnings,
+)
 from sozialanalyse.evaluation.synth import (
     CountMatrices,
-    SynthResult,
     count_matrices,
     fit_synth,
     synth_from_matrices,
 )
-
-
-@dataclass(frozen=True)
-class PlaceboResult:
-    """Placebo-in-space inference for a synthetic control.
-
-    Attributes
-    ----------
-    result
-        The synthetic control of the real model area(s).
-    table
-        One row per unit (the model unit first): ``unit``, ``members``,
-        ``is_treated``, ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio``, ``irr``,
-        ``abs_log_irr``, ``rank`` (1 = largest statistic).
-    gaps
-        Long table of gap paths: ``unit``, ``year``, ``gap``, ``is_treated``.
-    rank
-        Rank of the model unit's statistic (ties count against it).
-    n_units
-        Number of units compared (model unit + placebos).
-    p_value
-        ``rank / n_units``.
-    min_p_value
-        Smallest attainable p-value, ``1 / n_units``.
-    statistic
-        The test statistic used for the ranks (a column of ``table``).
-    """
-
-    result: SynthResult
-    table: pd.DataFrame
-    gaps: pd.DataFrame
-    rank: int
-    n_units: int
-    p_value: float
-    min_p_value: float
-    statistic: str = "rmspe_ratio"
-
 
 Statistic = Literal["rmspe_ratio", "abs_log_irr"]
 
@@ -145,15 +111,33 @@ def placebo_from_matrices(
     warn: bool = True,
     keep_paths: bool = True,
     statistic: Statistic = "rmspe_ratio",
-) -> PlaceboResult:
+    level: float = 0.95,
+) -> EvaluationResult:
     """Placebo-in-space inference on :class:`CountMatrices` (see :func:`placebo_in_space`)."""
     treated = tuple(str(a) for a in treated)
+    if not warn:
+        return _placebo(m, treated, start_year, donors, placebo_size, max_placebos, seed,
+                        False, keep_paths, statistic, level)
+    with collect_warnings() as caught:
+        out = _placebo(m, treated, start_year, donors, placebo_size, max_placebos, seed,
+                       True, keep_paths, statistic, level)
+    return attach_warnings(out, caught)
+
+
+def _placebo(
+    m: CountMatrices, treated: tuple[str, ...], start_year: int,
+    donors: Sequence[str] | None, placebo_size: int | None, max_placebos: int, seed: int,
+    warn: bool, keep_paths: bool, statistic: Statistic, level: float,
+) -> EvaluationResult:
+    if statistic not in ("rmspe_ratio", "abs_log_irr"):
+        raise ValueError(f"unknown statistic {statistic!r}")
     res = synth_from_matrices(m, treated, start_year, donors=donors, warn=warn)
     pool = list(res.weights.index)
     size = len(treated) if placebo_size is None else int(placebo_size)
     if size >= len(pool):
         raise MethodError(
-            f"placebo units of {size} areas need more than {len(pool)} donors"
+            f"Placebo-Einheiten aus {size} Gebieten brauchen mehr als {len(pool)} "
+            "Vergleichsgebiete"
         )
     rng = np.random.default_rng(seed)
     sets = _placebo_sets(pool, size, max_placebos, rng)
@@ -196,8 +180,6 @@ def placebo_from_matrices(
             gaps.append(gap)
     table = pd.DataFrame(rows)
     table["abs_log_irr"] = np.abs(np.log(table["irr"]))
-    if statistic not in ("rmspe_ratio", "abs_log_irr"):
-        raise ValueError(f"unknown statistic {statistic!r}")
     stat = table[statistic].to_numpy()
     rank, p = permutation_p_value(stat[0], stat[1:])
     table["rank"] = table[statistic].rank(ascending=False, method="min").astype(int)
@@ -215,15 +197,26 @@ def placebo_from_matrices(
     else:
         long = pd.DataFrame(columns=["unit", "year", "gap", "is_treated"])
     n = len(table)
-    return PlaceboResult(
-        result=res,
-        table=table,
-        gaps=long,
-        rank=rank,
-        n_units=n,
-        p_value=float(p),
-        min_p_value=1.0 / n,
-        statistic=statistic,
+    min_p = 1.0 / n
+    label = {"rmspe_ratio": "RMSPE nachher/vorher", "abs_log_irr": "|log IRR| nachher"}
+    note = ""
+    if min_p > 1 - level:
+        note = (f"mit {n} Einheiten ist der kleinste erreichbare p-Wert "
+                f"1/{n} = {min_p:.3f}".replace(".", ",")
+                + f": ein Effekt kann auf dem {100 * (1 - level):.0f}-%-Niveau nicht "
+                "nachgewiesen werden")
+    return res.with_updates(
+        kind="placebo_in_space",
+        design="Placebo-Test im Raum (synthetische Kontrolle)",
+        p_value=float(p), level=level,
+        inference=f"{INFERENCE_LABELS['placebo']}, Statistik {label[statistic]}",
+        inference_reason=(f"exakter Permutationstest über {n} Einheiten: gilt bei wenigen "
+                          "Gebieten, wenn das Modellgebiet ohne Effekt mit den Placebos "
+                          "austauschbar ist"),
+        n_obs=n, coverage_ok=not note, coverage_note=note,
+        details=table,
+        extra={**res.extra, "result": res, "gaps": long, "rank": rank, "n_units": n,
+               "min_p_value": min_p, "statistic": statistic},
     )
 
 
@@ -239,7 +232,7 @@ def placebo_in_space(
     file: str = "<DataFrame>",
     warn: bool = True,
     statistic: Statistic = "rmspe_ratio",
-) -> PlaceboResult:
+) -> EvaluationResult:
     """Permutation inference: refit the synthetic control with each donor as placebo.
 
     Parameters
@@ -267,7 +260,13 @@ def placebo_in_space(
 
     Returns
     -------
-    PlaceboResult
+    EvaluationResult
+        ``irr`` of the synthetic control, ``p_value`` the exact permutation
+        p-value; ``details`` the placebo distribution, one row per unit (the
+        model unit first): ``unit, members, is_treated, pre_rmspe, post_rmspe,
+        rmspe_ratio, irr, abs_log_irr, rank``; ``extra``: ``result`` (the
+        synthetic control), ``gaps`` (``unit, year, gap, is_treated``),
+        ``rank``, ``n_units``, ``min_p_value``, ``statistic``.
     """
     areas = [treated] if isinstance(treated, str) else list(treated)
     return placebo_from_matrices(
@@ -291,7 +290,7 @@ def placebo_in_time(
     donors: Sequence[str] | None = None,
     min_pre_years: int = 3,
     file: str = "<DataFrame>",
-) -> pd.DataFrame:
+) -> EvaluationResult:
     """Move the start to earlier years (data before the real start only).
 
     Parameters
@@ -311,63 +310,39 @@ def placebo_in_time(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per start year: ``start_year``, ``fake`` (False for the real
-        start, fitted on all years), ``pre_rmspe``, ``post_rmspe``,
-        ``rmspe_ratio``, ``irr``, ``abs_change_per_1000``.
+    EvaluationResult
+        The real start's synthetic control as headline; ``details`` one row per
+        start year: ``start_year``, ``fake`` (False for the real start, fitted
+        on all years), ``pre_rmspe``, ``post_rmspe``, ``rmspe_ratio``, ``irr``,
+        ``abs_change_per_1000``.
     """
     areas = [treated] if isinstance(treated, str) else list(treated)
     m = count_matrices(panel, file=file)
+    check_start_year(float(start_year), m.years)
     keep = m.years < start_year
     before = CountMatrices(m.areas, m.years[keep], m.cases[:, keep], m.population[:, keep])
     fakes = [int(y) for y in before.years if (before.years < y).sum() >= min_pre_years]
     if not fakes:
         raise MethodError(
-            f"need at least {min_pre_years + 1} years before {start_year} for a placebo in time"
+            f"für einen Placebo-Test in der Zeit braucht es mindestens {min_pre_years + 1} "
+            f"Jahre vor {start_year}"
         )
-    rows = []
-    for y in fakes:
-        r = synth_from_matrices(before, areas, y, donors=donors, warn=False)
-        rows.append({"start_year": y, "fake": True, **r.summary()})
-    real = synth_from_matrices(m, areas, start_year, donors=donors, warn=False)
-    rows.append({"start_year": start_year, "fake": False, **real.summary()})
-    cols = ["start_year", "fake", "pre_rmspe", "post_rmspe", "rmspe_ratio", "irr",
-            "abs_change_per_1000"]
-    return pd.DataFrame(rows)[cols]
 
+    def row(r: EvaluationResult, y: int, fake: bool) -> dict[str, object]:
+        return {"start_year": y, "fake": fake, "pre_rmspe": r.pre_rmspe,
+                "post_rmspe": r.post_rmspe, "rmspe_ratio": r.rmspe_ratio, "irr": r.irr,
+                "abs_change_per_1000": r.abs_change_per_1000}
 
-def plot_placebo(res: PlaceboResult, *, title: str = "") -> Figure:
-    """Placebo gaps (left) and the placebo distribution of the test statistic (right).
-
-    Parameters
-    ----------
-    res
-        Output of :func:`placebo_in_space` (with gap paths).
-    title
-        Figure title (say "simuliert" for simulated data).
-    """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    pal = sns.color_palette()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
-    g = res.gaps
-    for _unit, d in g[~g["is_treated"]].groupby("unit"):
-        ax1.plot(d["year"], d["gap"], color="lightgrey", lw=0.8, zorder=1)
-    t = g[g["is_treated"]]
-    ax1.plot(t["year"], t["gap"], "o-", color=pal[3], lw=2, zorder=2, label="Modellgebiet")
-    ax1.axhline(0, color="grey", lw=0.8)
-    ax1.axvline(res.result.start_year - 0.5, color="grey", ls=":", lw=1)
-    ax1.set(xlabel="Jahr", ylabel="Lücke je 1.000 junge Menschen", title="Placebo-Lücken")
-    ax1.legend()
-    stat = res.table[res.statistic]
-    label = {"rmspe_ratio": "RMSPE nachher / vorher", "abs_log_irr": "|log IRR|"}[res.statistic]
-    sns.histplot(stat.iloc[1:], ax=ax2, color="lightgrey", bins=20, log_scale=(
-        res.statistic == "rmspe_ratio"), label="Placebos")
-    ax2.axvline(stat.iloc[0], color=pal[3], lw=2, label="Modellgebiet")
-    ax2.set(xlabel=label, ylabel="Anzahl", title=f"Rang {res.rank} von {res.n_units}")
-    ax2.legend()
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    rows = [row(synth_from_matrices(before, areas, y, donors=donors, warn=False), y, True)
+            for y in fakes]
+    with collect_warnings() as caught:
+        real = synth_from_matrices(m, areas, start_year, donors=donors)
+    rows.append(row(real, start_year, False))
+    out = real.with_updates(
+        kind="placebo_in_time", design="Placebo-Test in der Zeit (vorgezogene Startjahre)",
+        inference=INFERENCE_LABELS["none"],
+        inference_reason="vorgezogene Startjahre zeigen, welche Scheineffekte Zufall und "
+                         "schlechte Anpassung ohne Maßnahme erzeugen",
+        details=pd.DataFrame(rows), extra={**real.extra, "result": real},
+    )
+    return attach_warnings(out, caught)

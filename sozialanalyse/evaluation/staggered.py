@@ -24,42 +24,32 @@ method); intervals use t critical values with G - 1 degrees of freedom.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sozialanalyse.errors import MethodError
-from sozialanalyse.evaluation.did import _wald, _with_abs
 from sozialanalyse.evaluation.guardrails import (
+    MIN_TREATED_CLUSTERS,
     EvaluationWarning,
     check_clusters,
     check_pre_period,
+    prepare_panel,
 )
 from sozialanalyse.evaluation.panel_did import drop_all_zero_areas, fixed_effects_matrix
 from sozialanalyse.evaluation.poisson import fit_poisson
-from sozialanalyse.evaluation.results import EffectEstimate
-
-
-@dataclass(frozen=True)
-class StaggeredResult:
-    """Result of :func:`staggered_did`.
-
-    Attributes
-    ----------
-    overall
-        Average effect over all treated cohort-year cells (IRR).
-    cells
-        One row per cohort and year: ``cohort, year, event_time, n_areas, irr,
-        ci_low, ci_high, log_irr, se_log``.
-    by_event_time
-        Cell effects averaged by years since adoption (``event_time``).
-    """
-
-    overall: EffectEstimate
-    cells: pd.DataFrame
-    by_event_time: pd.DataFrame
+from sozialanalyse.evaluation.results import (
+    INFERENCE_LABELS,
+    EvaluationResult,
+    absolute_change_per_1000,
+    alternative_row,
+    alternatives_frame,
+    attach_warnings,
+    collect_warnings,
+    wald_interval,
+)
 
 
 def identification_table(panel: pd.DataFrame) -> pd.DataFrame:
@@ -98,53 +88,85 @@ def _aggregate(b: np.ndarray, V: np.ndarray, w: np.ndarray) -> tuple[float, floa
 def staggered_did(
     panel: pd.DataFrame,
     *,
+    area: str = "area",
+    year: str = "year",
+    cases: str = "cases",
+    population: str = "population",
+    treated: str | Sequence[str] | None = None,
+    start_year: int | None = None,
     level: float = 0.95,
     min_pre_years: int = 3,
-) -> StaggeredResult:
+    file: str = "<DataFrame>",
+) -> EvaluationResult:
     """Cohort-by-year effects for staggered adoption (Poisson extended TWFE).
 
     Parameters
     ----------
     panel
-        Validated panel; ``start_year`` gives each treated area's adoption year.
+        Tidy panel; ``start_year`` gives each treated area's adoption year.
+    area, year, cases, population
+        Column names.
+    treated, start_year
+        Optional: model areas with one common start year (else the panel's
+        ``start_year`` column).
     level
         Confidence level.
     min_pre_years
         Fewer years before the earliest adoption trigger a ShortPrePeriodWarning.
+    file
+        Name of the data source for error messages.
 
     Returns
     -------
-    StaggeredResult
+    EvaluationResult
+        Overall effect; ``details`` one row per cohort and year (``cohort, year,
+        event_time, n_areas, irr, ci_low, ci_high, log_irr, se_log``);
+        ``extra["by_event_time"]`` the cell effects averaged by years since
+        adoption.
     """
-    d = drop_all_zero_areas(panel)
+    clean = prepare_panel(panel, area=area, year=year, cases=cases, population=population,
+                          treated=treated, start_year=start_year, file=file,
+                          require_comparison=False)
+    d = drop_all_zero_areas(clean)
     start = d["start_year"]
     if start.notna().sum() == 0:
-        raise MethodError("no area has a start year")
+        raise MethodError("kein Gebiet mit Fällen hat ein Startjahr")
     years = np.sort(d["year"].unique())
     area_start = d.groupby("area")["start_year"].first()
     keep_years = [t for t in years if (area_start.isna() | (area_start > t)).any()]
     d = d[d["year"].isin(keep_years)].reset_index(drop=True)
-    check_pre_period(int((np.asarray(keep_years) < start.min()).sum()), minimum=min_pre_years)
-    check_clusters(d["area"].nunique())
-    cells = (
-        d[d["start_year"].notna() & (d["year"] >= d["start_year"])]
-        .groupby(["start_year", "year"])
-        .agg(n_areas=("area", "nunique"))
-        .reset_index()
-    )
-    lost = sorted(set(start.dropna().astype(int)) - set(cells["start_year"].astype(int)))
-    if lost and not cells.empty:
-        warnings.warn(
-            f"adoption cohort(s) {lost} have no never- or not-yet-treated comparison area in "
-            "any year from their start; their effects are not estimated and not in the average",
-            EvaluationWarning,
-            stacklevel=2,
+    n_cl = int(d["area"].nunique())
+    n_treated = int(area_start.notna().sum())
+    with collect_warnings() as caught:
+        check_pre_period(int((np.asarray(keep_years) < start.min()).sum()),
+                         minimum=min_pre_years)
+        check_clusters(n_treated, n_cl)
+        cells = (
+            d[d["start_year"].notna() & (d["year"] >= d["start_year"])]
+            .groupby(["start_year", "year"])
+            .agg(n_areas=("area", "nunique"), cases=("cases", "sum"))
+            .reset_index()
         )
+        lost = sorted(set(start.dropna().astype(int)) - set(cells["start_year"].astype(int)))
+        if lost and not cells.empty:
+            warnings.warn(
+                f"Kohorte(n) {lost} haben in keinem Jahr ab ihrem Beginn ein noch nicht oder "
+                "nie umgestelltes Vergleichsgebiet; ihre Effekte werden nicht geschätzt und "
+                "fehlen im Mittel",
+                EvaluationWarning,
+                stacklevel=2,
+            )
     if cells.empty:
         raise MethodError(
-            "no cohort-year cell has a comparison area that is not (yet) treated: "
-            "the design is not identified by these data"
+            "keine Kohorten-Jahr-Zelle hat ein noch nicht umgestelltes Vergleichsgebiet: "
+            "mit diesen Daten ist der Effekt nicht identifiziert"
         )
+    zero = cells[cells["cases"] == 0]
+    if not zero.empty:
+        g, t = int(zero["start_year"].iloc[0]), int(zero["year"].iloc[0])
+        raise MethodError(
+            f"kein einziger Fall in der Kohorte {g} im Jahr {t}: diese Zelle hat keinen "
+            "endlichen Schätzer (Verhältnis 0, Intervall [0; 0])")
     D = np.column_stack([
         ((d["start_year"] == g) & (d["year"] == t)).to_numpy(dtype=float)
         for g, t in zip(cells["start_year"], cells["year"], strict=True)
@@ -156,10 +178,9 @@ def staggered_did(
     k = len(cells)
     b = np.asarray(res.params[:k])
     V = np.asarray(res.cov)[:k, :k]
-    n_cl = d["area"].nunique()
     z = stats.t(n_cl - 1).ppf(0.5 + level / 2)
     se = np.sqrt(np.diag(V))
-    cells = cells.rename(columns={"start_year": "cohort"})
+    cells = cells.drop(columns="cases").rename(columns={"start_year": "cohort"})
     cells["cohort"] = cells["cohort"].astype(int)
     cells["event_time"] = cells["year"] - cells["cohort"]
     cells["log_irr"], cells["se_log"] = b, se
@@ -178,12 +199,29 @@ def staggered_did(
     ev["ci_high"] = np.exp(ev["log_irr"] + z * ev["se_log"])
     post = d[d["start_year"].notna() & (d["year"] >= d["start_year"])]
     rate = 1000.0 * post["cases"].sum() / post["population"].sum()
-    overall = _with_abs(
-        _wald("staggered DiD (Poisson extended TWFE)", ob, ose, level, df=n_cl - 1,
-              model="poisson (cluster-robust, t with G-1 df)", n_obs=len(d),
-              notes=(f"{k} cohort-year cells; comparisons: never and not-yet treated",)),
-        rate,
-    )
+    lo, hi, p = wald_interval(ob, ose, level, df=n_cl - 1)
+    few = n_treated < MIN_TREATED_CLUSTERS
     cols = ["cohort", "year", "event_time", "n_areas", "irr", "ci_low", "ci_high",
             "log_irr", "se_log"]
-    return StaggeredResult(overall, cells[cols], ev)
+    out = EvaluationResult(
+        kind="staggered_did",
+        design="Gestaffelter Beginn (Poisson, ein Effekt je Kohorte und Jahr)",
+        irr=float(np.exp(ob)), ci_low=lo, ci_high=hi, p_value=p, level=level,
+        inference=INFERENCE_LABELS["cluster"],
+        inference_reason=(f"{n_treated} Modellgebiete unter {n_cl} Gebieten; für den "
+                          "gestaffelten Schätzer ist keine andere Inferenz umgesetzt"),
+        model="Poisson mit Gebiets- und Jahreseffekten, ein Effekt je Kohorten-Jahr-Zelle",
+        log_irr=ob, se_log=ose,
+        abs_change_per_1000=absolute_change_per_1000(rate, float(np.exp(ob))),
+        n_obs=len(d), n_areas=n_cl, n_treated_areas=n_treated,
+        start_year=float(start.min()),
+        notes=(f"{k} Kohorten-Jahr-Zellen; Vergleiche: nie und noch nicht umgestellte Gebiete",),
+        coverage_ok=not few,
+        coverage_note=(f"mit nur {n_treated} Modellgebieten sind cluster-robuste Intervalle "
+                       "zu schmal; die nominale Überdeckung wird nicht erreicht") if few else "",
+        details=cells[cols].reset_index(drop=True),
+        alternatives=alternatives_frame([alternative_row("cluster", np.exp(ob), lo, hi, p,
+                                                         default=True)]),
+        extra={"by_event_time": ev},
+    )
+    return attach_warnings(out, caught)

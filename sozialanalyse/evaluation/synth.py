@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import optimize
 
 from sozialanalyse.errors import InputDataError, MethodError
@@ -37,8 +36,15 @@ from sozialanalyse.evaluation.guardrails import (
     check_convex_hull,
     check_donor_pool,
     check_pre_period,
+    check_start_year,
 )
 from sozialanalyse.evaluation.panel import validate_panel
+from sozialanalyse.evaluation.results import (
+    INFERENCE_LABELS,
+    EvaluationResult,
+    attach_warnings,
+    collect_warnings,
+)
 
 
 def simplex_least_squares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -111,54 +117,6 @@ def _polish(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SynthResult:
-    """A fitted synthetic control.
-
-    Attributes
-    ----------
-    treated
-        The model area(s), pooled into one unit.
-    start_year
-        First year under the new practice.
-    weights
-        Donor weights (index = donor area), non-negative, summing to one.
-    path
-        Per year: ``year``, ``treated`` and ``synthetic`` rate per 1,000,
-        ``gap`` (treated minus synthetic), ``post`` (bool).
-    pre_rmspe, post_rmspe
-        Root mean squared gap before and after the start.
-    rmspe_ratio
-        ``post_rmspe / pre_rmspe`` (the placebo test statistic).
-    irr
-        Rate ratio after the start: sum of treated rates / sum of synthetic rates.
-    abs_change_per_1000
-        Mean gap after the start (cases per 1,000 young residents and year).
-    """
-
-    treated: tuple[str, ...]
-    start_year: int
-    weights: pd.Series
-    path: pd.DataFrame
-    pre_rmspe: float
-    post_rmspe: float
-    rmspe_ratio: float
-    irr: float
-    abs_change_per_1000: float
-
-    def summary(self) -> dict[str, float]:
-        """Headline numbers as a flat dictionary."""
-        return {
-            "irr": self.irr,
-            "abs_change_per_1000": self.abs_change_per_1000,
-            "pre_rmspe": self.pre_rmspe,
-            "post_rmspe": self.post_rmspe,
-            "rmspe_ratio": self.rmspe_ratio,
-            "n_donors": int(self.weights.size),
-            "n_donors_used": int((self.weights > 1e-6).sum()),
-        }
-
-
-@dataclass(frozen=True)
 class CountMatrices:
     """Cases and young residents as area x year matrices."""
 
@@ -223,7 +181,7 @@ def _summarise(
     target: np.ndarray,
     synthetic: np.ndarray,
     weights: pd.Series,
-) -> SynthResult:
+) -> EvaluationResult:
     post = years >= start_year
     gap = target - synthetic
     pre_rmspe = float(np.sqrt(np.mean(gap[~post] ** 2)))
@@ -234,16 +192,22 @@ def _summarise(
     path = pd.DataFrame(
         {"year": years, "treated": target, "synthetic": synthetic, "gap": gap, "post": post}
     )
-    return SynthResult(
-        treated=treated,
-        start_year=int(start_year),
-        weights=weights,
-        path=path,
-        pre_rmspe=pre_rmspe,
-        post_rmspe=post_rmspe,
-        rmspe_ratio=float(ratio),
+    return EvaluationResult(
+        kind="synth",
+        design="Synthetische Kontrolle (Raten je 1.000)",
         irr=float(target[post].sum() / synthetic[post].sum()),
+        inference=INFERENCE_LABELS["none"],
+        inference_reason="die synthetische Kontrolle liefert kein Stichprobenintervall; "
+                         "Inferenz über Placebos (placebo_in_space)",
+        model="gewichtete Mischung der Vergleichsgebiete",
         abs_change_per_1000=float(gap[post].mean()),
+        n_obs=int(years.size), n_areas=int(weights.size + len(treated)),
+        n_treated_areas=len(treated), start_year=float(start_year),
+        details=pd.DataFrame({"area": weights.index, "weight": weights.to_numpy()}),
+        extra={"treated": treated, "weights": weights, "path": path, "pre_rmspe": pre_rmspe,
+               "post_rmspe": post_rmspe, "rmspe_ratio": float(ratio),
+               "n_donors": int(weights.size),
+               "n_donors_used": int((weights > 1e-6).sum())},
     )
 
 
@@ -254,12 +218,12 @@ def synth_from_matrices(
     *,
     donors: Sequence[str] | None = None,
     warn: bool = True,
-) -> SynthResult:
+) -> EvaluationResult:
     """Synthetic control from :class:`CountMatrices` (see :func:`synthetic_control`)."""
     treated = tuple(str(a) for a in treated)
     unknown = [a for a in treated if a not in m.areas]
     if unknown:
-        raise InputDataError(f"model areas not in the panel: {unknown}", column="area")
+        raise InputDataError(f"Modellgebiete nicht in den Daten: {unknown}", column="area")
     pool = (
         [a for a in m.areas if a not in treated]
         if donors is None
@@ -267,26 +231,27 @@ def synth_from_matrices(
     )
     missing = [a for a in pool if a not in m.areas]
     if missing:
-        raise InputDataError(f"donor areas not in the panel: {missing}", column="area")
+        raise InputDataError(f"Vergleichsgebiete nicht in den Daten: {missing}", column="area")
     if not pool:
-        raise MethodError("no donor areas left: a synthetic control needs comparison areas")
+        raise MethodError("keine Vergleichsgebiete übrig: eine synthetische Kontrolle braucht "
+                          "Vergleichsgebiete")
+    check_start_year(float(start_year), m.years)
     pre = m.years < start_year
-    if pre.sum() < 1 or pre.all():
-        raise InputDataError(
-            f"start year {start_year} leaves no year before or none after it "
-            f"({m.years.min()}-{m.years.max()})",
-            column="year",
-        )
     target = m.pooled_rate(treated)
     donor_rates = m.rates()[m.index(pool)]
-    if warn:
+    if not warn:
+        w, synthetic = fit_synth(target, donor_rates, pre)
+        return _summarise(treated, start_year, m.years, target, synthetic,
+                          pd.Series(w, index=pool, name="weight"))
+    with collect_warnings() as caught:
         check_pre_period(int(pre.sum()))
         check_donor_pool(len(pool))
         check_convex_hull(target[pre], donor_rates[:, pre].T)
     w, synthetic = fit_synth(target, donor_rates, pre)
-    return _summarise(
+    res = _summarise(
         treated, start_year, m.years, target, synthetic, pd.Series(w, index=pool, name="weight")
     )
+    return attach_warnings(res, caught)
 
 
 def synthetic_control(
@@ -297,7 +262,7 @@ def synthetic_control(
     donors: Sequence[str] | None = None,
     file: str = "<DataFrame>",
     warn: bool = True,
-) -> SynthResult:
+) -> EvaluationResult:
     """Synthetic control for one model area (or several, pooled) on rates.
 
     Parameters
@@ -318,41 +283,14 @@ def synthetic_control(
 
     Returns
     -------
-    SynthResult
+    EvaluationResult
+        ``irr`` = sum of treated rates / sum of synthetic rates after the start,
+        ``abs_change_per_1000`` = mean gap after the start; ``details`` the
+        donor weights (``area, weight``); ``extra``: ``weights`` (Series),
+        ``path`` (``year, treated, synthetic, gap, post``), ``pre_rmspe``,
+        ``post_rmspe``, ``rmspe_ratio``, ``treated``.
     """
     areas = [treated] if isinstance(treated, str) else list(treated)
     return synth_from_matrices(
         count_matrices(panel, file=file), areas, start_year, donors=donors, warn=warn
     )
-
-
-def plot_synth(res: SynthResult, *, title: str = "", label: str = "Modellgebiet") -> Figure:
-    """Model area vs. synthetic control (top) and their gap (bottom).
-
-    Parameters
-    ----------
-    res
-        A fitted synthetic control.
-    title
-        Figure title (say "simuliert" for simulated data).
-    label
-        Legend label of the model area.
-    """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    pal = sns.color_palette()
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7, 5.5), sharex=True,
-                                   gridspec_kw={"height_ratios": [3, 2]})
-    p = res.path
-    ax1.plot(p["year"], p["treated"], "o-", color=pal[0], label=label)
-    ax1.plot(p["year"], p["synthetic"], "s--", color=pal[1], label="synthetische Kontrolle")
-    ax1.set(ylabel="Fälle je 1.000 junge Menschen", title=title)
-    ax1.legend()
-    ax2.bar(p["year"], p["gap"], color=[pal[3] if x else pal[7] for x in p["post"]])
-    ax2.axhline(0, color="grey", lw=0.8)
-    ax2.set(xlabel="Jahr", ylabel="Lücke je 1.000")
-    for ax in (ax1, ax2):
-        ax.axvline(res.start_year - 0.5, color="grey", ls=":", lw=1)
-    fig.tight_layout()
-    return fig

@@ -10,12 +10,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from sozialanalyse.errors import MethodError
-
-AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric")
-"""Names of the available aggregation methods."""
+from sozialanalyse.index.methods import AGGREGATIONS
 
 
 def aggregate_array(
@@ -126,8 +123,12 @@ def two_level_array(
     return dim_scores, aggregate_array(dim_scores, wd_b, across)
 
 
-def rank_array(score: np.ndarray, axis: int = -1) -> np.ndarray:
+def rank_array(score: np.ndarray, axis: int = -1, block: int = 512) -> np.ndarray:
     """Rank areas so that 1 = highest score (most burdened); ties share the lowest rank.
+
+    The one rank function of the index (the Coin and the Monte Carlo use it): equivalent to
+    ``pandas.Series.rank(ascending=False, method="min")`` along ``axis``, vectorised over the
+    other axes; two-dimensional input is ranked in blocks of ``block`` rows.
 
     Parameters
     ----------
@@ -135,13 +136,35 @@ def rank_array(score: np.ndarray, axis: int = -1) -> np.ndarray:
         Index values, areas along ``axis``.
     axis
         The area axis.
+    block
+        Rows ranked together (bounds memory for many Monte Carlo draws).
 
     Returns
     -------
     numpy.ndarray
-        Integer-valued ranks as floats.
+        Integer ranks (``int64``), same shape as ``score``.
     """
-    return rankdata(-np.asarray(score, dtype=float), method="min", axis=axis)
+    s = np.moveaxis(np.asarray(score, dtype=float), axis, -1)
+    if s.ndim == 2 and s.shape[0] > block:
+        out = np.empty(s.shape, dtype=np.int64)
+        for start in range(0, s.shape[0], block):
+            out[start:start + block] = _rank_block(s[start:start + block])
+    else:
+        out = _rank_block(s)
+    return np.moveaxis(out, -1, axis)
+
+
+def _rank_block(s: np.ndarray) -> np.ndarray:
+    n = s.shape[-1]
+    order = np.argsort(-s, axis=-1, kind="stable")
+    sorted_s = np.take_along_axis(s, order, axis=-1)
+    pos = np.broadcast_to(np.arange(n), s.shape)
+    new = np.ones(s.shape, dtype=bool)
+    new[..., 1:] = sorted_s[..., 1:] != sorted_s[..., :-1]
+    first = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    ranks = np.empty(s.shape, dtype=np.int64)
+    np.put_along_axis(ranks, order, first + 1, axis=-1)
+    return ranks
 
 
 def aggregate_frame(
@@ -151,6 +174,7 @@ def aggregate_frame(
     dimension_weights: pd.Series,
     within: str = "arithmetic",
     across: str = "arithmetic",
+    scale: str = "mean",
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Aggregate a wide frame of normalised indicators into dimension scores and the index.
 
@@ -166,6 +190,10 @@ def aggregate_frame(
         Series dimension -> weight.
     within, across
         ``"arithmetic"`` or ``"geometric"``.
+    scale
+        ``"mean"``: the index is the weighted mean of the dimension scores; ``"sum"``: that
+        mean times the number of indicators, which with equal weights is the plain sum of the
+        normalised values (Berlin's MSS adds its z-values). Only with arithmetic means.
 
     Returns
     -------
@@ -180,6 +208,12 @@ def aggregate_frame(
         If a value is missing (naming area and indicator) or a method cannot be applied.
     """
     cols = list(normalised.columns)
+    if scale not in ("mean", "sum"):
+        raise MethodError(f"Unbekannte Indexform '{scale}'; erlaubt: 'mean', 'sum'")
+    if scale == "sum" and "geometric" in (within, across):
+        raise MethodError("Die Indexform 'sum' (Summe) setzt arithmetische Mittel voraus; "
+                          "wählen Sie within='arithmetic' und across='arithmetic' oder "
+                          "scale='mean'")
     missing = normalised.isna()
     if missing.to_numpy().any():
         area, indicator = missing.stack().loc[lambda s: s].index[0]
@@ -199,5 +233,7 @@ def aggregate_frame(
         indicator_weights.reindex(cols).to_numpy(dtype=float),
         dimension_weights.to_numpy(dtype=float), within, across,
         names=[str(c) for c in cols])
+    if scale == "sum":
+        idx = idx * len(cols)
     return (pd.DataFrame(dims, index=normalised.index, columns=dim_names),
             pd.Series(idx, index=normalised.index, name="index"))

@@ -111,3 +111,32 @@ def quantile_classes(
         raise MethodError(f"quantile classes impossible: {err}") from err
     k = int(q) if isinstance(q, int) else len(q) - 1
     return _labelled(np.asarray(codes, dtype=int), score.index, labels, k, name)
+
+
+def class_codes(classes_: pd.Series, codes: Sequence[str] | None, *, name: str = "code"
+                ) -> pd.Series | None:
+    """Published codes of ordered classes (e.g. Berlin's ``1``-``4`` or ``+``, ``+/-``, ``-``).
+
+    Parameters
+    ----------
+    classes_
+        Ordered categorical per area.
+    codes
+        One code per class, in the order of the categories (lowest index first); ``None``
+        gives ``None``.
+    name
+        Name of the returned Series.
+
+    Returns
+    -------
+    pandas.Series or None
+        Code per area (text).
+    """
+    if codes is None:
+        return None
+    cats = list(classes_.cat.categories)
+    if len(codes) != len(cats):
+        raise MethodError(f"{len(codes)} Klassencodes für {len(cats)} Klassen angegeben; "
+                          "geben Sie einen Code je Klasse an")
+    mapping = dict(zip(cats, codes, strict=True))
+    return classes_.map(mapping).astype(str).rename(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from sozialanalyse.index import (
     denomination,
     dynamics,
     imputation,
+    methods,
     normalise,
     outliers,
     screening,
@@ -53,20 +54,23 @@ STEPS: tuple[str, ...] = (
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "select": {"year": None, "indicators": None},
-    "screen": {"min_population": None, "min_availability": 0.0},
+    "screen": {"min_population": None, "min_availability": 0.0, "exclude_areas": None,
+               "drop_placeholders": True},
     "denominate": {},
     "impute": {"method": "none"},
-    "treat": {"method": "none", "skew_max": 2.0, "kurt_max": 3.5, "max_points": 5},
+    "treat": {"method": "none", "skew_max": 2.0, "kurt_max": 3.5, "max_points": 5,
+              "quantile": 0.05},
     "normalise": {"method": "zscore", "ddof": 1, "lower": 0.0, "upper": 100.0,
                   "population_weighted": False},
     "weight": {"method": "equal", "weights": None, "dimension_weights": None},
-    "aggregate": {"within": "arithmetic", "across": "arithmetic"},
+    "aggregate": {"within": "arithmetic", "across": "arithmetic", "scale": "mean"},
     "classify": {"method": "sd", "cutoffs": (-1.0, 1.0, 1.5), "q": 4, "labels": None,
-                 "ddof": 1, "closed": "left"},
+                 "codes": None, "ddof": 1, "closed": "left"},
     "dynamics": {"k": None, "method": "zscore", "cutoffs": (-1.0, 1.0), "labels": None,
-                 "ddof": 1, "closed": "left"},
+                 "codes": None, "ddof": 1, "closed": "left", "given": None},
 }
-"""Default parameters per step (the method of a new Coin)."""
+"""Default parameters per step (the method of a new Coin). The allowed values of every
+parameter are in :data:`sozialanalyse.index.methods.CHECKS`."""
 
 FUNCTIONS: dict[str, str] = {
     "select": "Coin.regenerate (status year, indicator subset)",
@@ -78,7 +82,8 @@ FUNCTIONS: dict[str, str] = {
     "weight": "weights.equal_weights | manual_weights | pca_weights",
     "aggregate": "aggregate.aggregate_frame",
     "classify": "classes.sd_classes | quantile_classes",
-    "dynamics": "dynamics.change_over + normalise + aggregate + classes.sd_classes",
+    "dynamics": "dynamics.change_over (or given change values) + normalise + aggregate + "
+                "classes.sd_classes",
 }
 """The function(s) each step calls, for the method log."""
 
@@ -164,11 +169,16 @@ class Coin:
         self.name = name
         self.params: dict[str, dict[str, Any]] = copy.deepcopy(DEFAULTS)
         self.history: list[dict[str, Any]] = []
-        self._results: dict[str, Any] | None = None
+        self._outputs: dict[str, dict[str, Any]] = {}
+        self._stale = 0
 
     # ------------------------------------------------------------------ method choices
     def set(self, step: str, **params: Any) -> Coin:
         """Change parameters of one step; results are recomputed when next read.
+
+        Every value is checked at once against
+        :data:`sozialanalyse.index.methods.CHECKS`; later steps are marked stale and
+        recomputed from this step on.
 
         Parameters
         ----------
@@ -185,31 +195,30 @@ class Coin:
         Raises
         ------
         MethodError
-            Unknown step or parameter.
+            Unknown step, parameter or value; the German message names the allowed ones.
         """
         if step not in STEPS:
-            raise MethodError(f"unknown step '{step}'; steps are {STEPS}")
-        unknown = [p for p in params if p not in DEFAULTS[step]]
-        if unknown:
-            raise MethodError(f"step '{step}' has no parameter '{unknown[0]}'; parameters are "
-                              f"{tuple(DEFAULTS[step])}")
+            raise MethodError(f"Unbekannter Schritt '{step}'; erlaubt: {', '.join(STEPS)}")
+        for name, value in params.items():
+            methods.check_parameter(step, name, value)
         self.params[step].update(copy.deepcopy(params))
         self.history.append({"step": step, "params": copy.deepcopy(params)})
-        self._results = None
+        self._stale = min(self._stale, STEPS.index(step))
         return self
 
     def copy(self) -> Coin:
-        """A deep copy (data, metadata, method, history; results are recomputed)."""
+        """A copy with its own method and history (data shared, results kept until changed)."""
         new = copy.copy(self)
         new.params = copy.deepcopy(self.params)
         new.history = copy.deepcopy(self.history)
         new.meta = self.meta.copy()
-        new._results = None
+        new._outputs = dict(self._outputs)
         return new
 
     def with_params(self, step: str, **params: Any) -> Coin:
         """A regenerated copy with changed parameters (the original stays as it is)."""
-        return self.copy().set(step, **params).regenerate()
+        new = self.copy().set(step, **params)
+        return new.regenerate(from_step=STEPS[new._stale])
 
     @property
     def log(self) -> pd.DataFrame:
@@ -220,48 +229,100 @@ class Coin:
         return pd.DataFrame(rows)
 
     # ------------------------------------------------------------------ regeneration
-    def regenerate(self) -> Coin:
-        """Run every step in :data:`STEPS` order with the current parameters.
+    def regenerate(self, from_step: str | None = None) -> Coin:
+        """Run the steps in :data:`STEPS` order with the current parameters.
+
+        Parameters
+        ----------
+        from_step
+            Re-run from this step on and keep the results of the earlier steps (as COINr's
+            ``Regen(coin, from = ...)``). ``None`` runs every step. If the earlier steps have
+            no results yet, they run too.
 
         Returns
         -------
         Coin
             ``self``.
+
+        Raises
+        ------
+        MethodError
+            Unknown step name, or a step that cannot be applied to the data.
         """
-        p = self.params
+        if from_step is None:
+            start = 0
+        elif from_step in STEPS:
+            start = STEPS.index(from_step)
+        else:
+            raise MethodError(f"Unbekannter Schritt '{from_step}'; erlaubt: {', '.join(STEPS)}")
+        have = 0
+        while have < len(STEPS) and STEPS[have] in self._outputs:
+            have += 1
+        start = min(start, have, self._stale)
+        outputs = {s: self._outputs[s] for s in STEPS[:start]}
         r: dict[str, Any] = {}
-        # select
+        for s in STEPS[:start]:
+            r.update(outputs[s])
+        for s in STEPS[start:]:
+            out = getattr(self, f"_step_{s}")(r)
+            outputs[s] = out
+            r.update(out)
+        self._outputs = outputs
+        self._stale = len(STEPS)
+        return self
+
+    def _step_select(self, r: dict) -> dict:
+        p = self.params["select"]
         meta = self.meta
-        if p["select"]["indicators"] is not None:
-            chosen = list(p["select"]["indicators"])
+        if p["indicators"] is not None:
+            chosen = list(p["indicators"])
             unknown = [i for i in chosen if i not in set(meta["indicator"])]
             if unknown:
-                raise MethodError(f"indicator '{unknown[0]}' is not in the metadata")
+                raise MethodError(f"Indikator '{unknown[0]}' ist nicht in den Metadaten; "
+                                  f"erlaubt: {', '.join(meta['indicator'])}")
             meta = meta.loc[meta["indicator"].isin(chosen)].reset_index(drop=True)
         years = sorted(pd.unique(self.data["year"]))
-        year = p["select"]["year"] if p["select"]["year"] is not None else years[-1]
+        year = p["year"] if p["year"] is not None else years[-1]
         if year not in years:
             raise MethodError(f"year {year} not in the data ({years[0]}-{years[-1]})")
-        r["year"], r["meta"] = year, meta
-        dim_of = meta.set_index("indicator")["dimension"]
-        # screen (on the status year)
+        return {"year": year, "meta": meta}
+
+    def _step_screen(self, r: dict) -> dict:
+        p = self.params["screen"]
+        meta, year = r["meta"], r["year"]
         variables = list(meta["indicator"])
         if "denominator" in meta.columns:
             variables += [d for d in meta["denominator"].dropna().unique() if d != ""]
         this_year = self.data.loc[self.data["year"] == year]
-        if p["screen"]["min_population"] is not None and self.population_variable is not None \
+        if p["min_population"] is not None and self.population_variable is not None \
                 and not (this_year["indicator"] == self.population_variable).any():
             raise MethodError(f"population variable '{self.population_variable}' has no values "
                               f"for the status year {year}; choose another year or set "
                               "min_population=None")
+        in_index = this_year["indicator"].isin(list(meta["indicator"]))
+        if not this_year.loc[in_index, "value"].notna().any():
+            raise MethodError(f"no indicator values for the status year {year}; choose "
+                              "another year with coin.set('select', year=...)")
         _, excluded = screening.screen_areas(
             this_year, variables, population_variable=self.population_variable,
-            **p["screen"])
-        data = self.data.loc[~self.data["area"].isin(excluded["area"])]
-        r["excluded_areas"] = excluded
-        # denominate (all years: dynamics need them)
+            placeholder_indicators=list(meta["indicator"]), **p)
+        n_areas = this_year["area"].nunique()
+        n_out = int(excluded["area"].isin(this_year["area"]).sum())
+        if n_areas and n_out >= n_areas:
+            counts = excluded["grund"].str.replace(r"\s*\(.*\)$", "", regex=True)
+            reasons = "; ".join(f"{n} × {g}" for g, n in counts.value_counts().items())
+            pop = (f" und die Einwohnervariable '{self.population_variable}'"
+                   if p["min_population"] is not None else "")
+            raise MethodError(
+                f"Nach dem Ausschluss bleibt kein Gebiet übrig: alle {n_areas} Gebiete des "
+                f"Jahres {year} sind ausgeschlossen ({reasons}). Prüfen Sie min_population, "
+                f"exclude_areas, drop_placeholders{pop} (coin.set('screen', ...)).")
+        return {"excluded_areas": excluded}
+
+    def _step_denominate(self, r: dict) -> dict:
+        meta, year = r["meta"], r["year"]
+        data = self.data.loc[~self.data["area"].isin(r["excluded_areas"]["area"])]
         values, den_report = denomination.denominate(data, meta)
-        r["values"], r["denomination_report"] = values, den_report
         wide_by_year = {
             y: g.pivot_table(index="area", columns="indicator", values="value", aggfunc="first",
                              dropna=False).reindex(columns=list(meta["indicator"]))
@@ -270,43 +331,119 @@ class Coin:
         if year not in wide_by_year:
             raise MethodError(f"no indicator values for the status year {year}; choose "
                               "another year with coin.set('select', year=...)")
-        wide = wide_by_year[year].reindex(areas)
-        r["denominated"] = wide
-        # impute
-        r["imputed"], r["imputed_cells"] = self._impute(wide, wide_by_year, year)
-        # treat
-        r["treated"], r["outlier_report"] = outliers.treat_outliers(r["imputed"], **p["treat"])
-        # normalise
-        directions = meta.set_index("indicator")["direction"]
-        pop = self._population(year, areas) if p["normalise"]["population_weighted"] else None
-        norm_kw = {k: v for k, v in p["normalise"].items() if k != "population_weighted"}
-        r["normalised"] = normalise.normalise_frame(r["treated"], directions=directions,
-                                                    area_weights=pop, **norm_kw)
-        # weight
-        r["indicator_weights"], r["dimension_weights"] = self._weights(r["normalised"], meta)
-        # aggregate
-        r["dimensions"], r["index"] = aggregate.aggregate_frame(
+        return {"values": values, "denomination_report": den_report,
+                "wide_by_year": wide_by_year, "areas": areas,
+                "denominated": wide_by_year[year].reindex(areas)}
+
+    def _step_impute(self, r: dict) -> dict:
+        imputed, cells = self._impute(r["denominated"], r["wide_by_year"], r["year"])
+        return {"imputed": imputed, "imputed_cells": cells}
+
+    def _step_treat(self, r: dict) -> dict:
+        treated, report = outliers.treat_outliers(r["imputed"], **self.params["treat"])
+        return {"treated": treated, "outlier_report": report}
+
+    def _step_normalise(self, r: dict) -> dict:
+        p = self.params["normalise"]
+        directions = r["meta"].set_index("indicator")["direction"]
+        pop = self._population(r["year"], r["areas"]) if p["population_weighted"] else None
+        kw = {k: v for k, v in p.items() if k != "population_weighted"}
+        return {"normalised": normalise.normalise_frame(r["treated"], directions=directions,
+                                                        area_weights=pop, **kw)}
+
+    def _step_weight(self, r: dict) -> dict:
+        ind, dims = self._weights(r["normalised"], r["meta"])
+        return {"indicator_weights": ind, "dimension_weights": dims}
+
+    def _step_aggregate(self, r: dict) -> dict:
+        dim_of = r["meta"].set_index("indicator")["dimension"]
+        dims, index = aggregate.aggregate_frame(
             r["normalised"], dim_of, r["indicator_weights"], r["dimension_weights"],
-            **p["aggregate"])
-        r["ranks"] = pd.Series(aggregate.rank_array(r["index"].to_numpy()).astype(int),
-                               index=areas, name="rank")
-        # classify
-        c = p["classify"]
+            **self.params["aggregate"])
+        ranks = pd.Series(aggregate.rank_array(index.to_numpy()), index=index.index,
+                          name="rank")
+        return {"dimensions": dims, "index": index, "ranks": ranks}
+
+    def _step_classify(self, r: dict) -> dict:
+        c = self.params["classify"]
         if c["method"] == "sd":
-            r["classes"] = classes.sd_classes(r["index"], c["cutoffs"], labels=c["labels"],
-                                              ddof=c["ddof"], closed=c["closed"], name="status")
-        elif c["method"] == "quantile":
-            r["classes"] = classes.quantile_classes(r["index"], c["q"], labels=c["labels"],
-                                                    name="status")
+            status = classes.sd_classes(r["index"], c["cutoffs"], labels=c["labels"],
+                                        ddof=c["ddof"], closed=c["closed"], name="status")
         else:
-            raise MethodError(f"unknown class method '{c['method']}'; use 'sd' or 'quantile'")
-        # dynamics
-        r["dynamics"] = r["dynamics_classes"] = r["groups"] = None
-        d = p["dynamics"]
-        if d["k"] is not None:
-            self._dynamics(r, d, wide_by_year, meta, dim_of, directions)
-        self._results = r
-        return self
+            status = classes.quantile_classes(r["index"], c["q"], labels=c["labels"],
+                                              name="status")
+        return {"classes": status,
+                "class_codes": classes.class_codes(status, c["codes"], name="status_code")}
+
+    def _step_dynamics(self, r: dict) -> dict:
+        d = self.params["dynamics"]
+        out: dict[str, Any] = {"dynamics": None, "dynamics_classes": None, "groups": None,
+                               "group_codes": None, "change": None,
+                               "dynamics_class_codes": None}
+        if d["k"] is None and d["given"] is None:
+            return out
+        meta = r["meta"]
+        areas = r["index"].index
+        cols = list(meta["indicator"])
+        if d["given"] is not None:
+            change = self._given_change(d["given"], r["year"], areas, cols)
+        else:
+            if not self.has_years:
+                raise MethodError("dynamics need data for several years: the data have no "
+                                  "'year' column; or pass published change values with "
+                                  "coin.set('dynamics', given={indicator: variable})")
+            # checks the window against the data years (raises a MethodError naming them)
+            dynamics.change_over(r["values"], r["year"], d["k"])
+            start = r["year"] - d["k"]
+            earlier, cells = self._impute(
+                r["wide_by_year"][start].reindex(index=areas, columns=cols),
+                r["wide_by_year"], start)
+            out["imputed_cells_start"] = cells.assign(year=start)
+            change = (r["imputed"] - earlier).reindex(index=areas, columns=cols)
+        out["change"] = change
+        directions = meta.set_index("indicator")["direction"]
+        dim_of = meta.set_index("indicator")["dimension"]
+        norm = normalise.normalise_frame(change, d["method"], directions=directions,
+                                         ddof=d["ddof"])
+        out["change_normalised"] = norm
+        _, dyn = aggregate.aggregate_frame(norm, dim_of, r["indicator_weights"],
+                                           r["dimension_weights"],
+                                           scale=self.params["aggregate"]["scale"])
+        out["dynamics"] = dyn.rename("dynamics")
+        dyn_classes = classes.sd_classes(dyn, d["cutoffs"], labels=d["labels"], ddof=d["ddof"],
+                                         closed=d["closed"], name="dynamics_class")
+        out["dynamics_classes"] = dyn_classes
+        out["groups"] = dynamics.status_dynamics_groups(r["classes"], dyn_classes)
+        out["dynamics_class_codes"] = classes.class_codes(dyn_classes, d["codes"],
+                                                          name="dynamics_code")
+        if r["class_codes"] is not None and out["dynamics_class_codes"] is not None:
+            out["group_codes"] = (r["class_codes"].astype(str)
+                                  + out["dynamics_class_codes"].reindex(areas).astype(str)
+                                  ).rename("group_code")
+        return out
+
+    def _given_change(self, given: Mapping[str, str], year: int, areas: pd.Index,
+                      cols: list[str]) -> pd.DataFrame:
+        unknown = [i for i in given if i not in cols]
+        if unknown:
+            raise MethodError(f"Veränderungswerte für '{unknown[0]}' angegeben, aber der Index "
+                              f"enthält diesen Indikator nicht; Indikatoren: {', '.join(cols)}")
+        missing = [i for i in cols if i not in given]
+        if missing:
+            raise MethodError(f"Für den Indikator '{missing[0]}' fehlt die Variable mit den "
+                              "veröffentlichten Veränderungswerten; geben Sie given={...} für "
+                              f"alle Indikatoren an: {', '.join(cols)}")
+        d = self.data.loc[self.data["year"] == year]
+        present = set(d["indicator"])
+        out = {}
+        for ind in cols:
+            var = given[ind]
+            if var not in present:
+                raise InputDataError(f"Variable '{var}' mit den veröffentlichten Veränderungen "
+                                     f"von '{ind}' fehlt in den Daten des Jahres {year}",
+                                     file="<data>", column=str(var))
+            out[ind] = d.loc[d["indicator"] == var].set_index("area")["value"].reindex(areas)
+        return pd.DataFrame(out, index=areas)[cols]
 
     def _impute(self, wide: pd.DataFrame, wide_by_year: dict, year: int
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -336,51 +473,41 @@ class Coin:
             given = w["weights"] if w["weights"] is not None else \
                 meta.set_index("indicator")["weight"]
             ind = weights.manual_weights(dim_of, given)
-        elif w["method"] == "pca":
-            ind = weights.pca_weights(normalised, dim_of)
         else:
-            raise MethodError(f"unknown weighting '{w['method']}'; choose one of "
-                              f"{weights.WEIGHTINGS}")
+            ind = weights.pca_weights(normalised, dim_of)
         dims = list(pd.unique(dim_of))
         return ind, weights.dimension_weights(dims, w["dimension_weights"])
 
-    def _dynamics(self, r: dict, d: dict, wide_by_year: dict, meta: pd.DataFrame,
-                  dim_of: pd.Series, directions: pd.Series) -> None:
-        if not self.has_years:
-            raise MethodError("dynamics need data for several years: the data have no 'year' "
-                              "column")
-        areas = r["index"].index
-        cols = list(meta["indicator"])
-        # checks the window against the data years (raises a MethodError naming them)
-        dynamics.change_over(r["values"], r["year"], d["k"])
-        start = r["year"] - d["k"]
-        earlier, cells = self._impute(wide_by_year[start].reindex(index=areas, columns=cols),
-                                      wide_by_year, start)
-        r["imputed_cells_start"] = cells.assign(year=start)
-        change = (r["imputed"] - earlier).reindex(index=areas, columns=cols)
-        r["change"] = change
-        norm = normalise.normalise_frame(change, d["method"], directions=directions,
-                                         ddof=d["ddof"])
-        _, dyn = aggregate.aggregate_frame(norm, dim_of, r["indicator_weights"],
-                                           r["dimension_weights"])
-        r["dynamics"] = dyn.rename("dynamics")
-        r["dynamics_classes"] = classes.sd_classes(dyn, d["cutoffs"], labels=d["labels"],
-                                                   ddof=d["ddof"], closed=d["closed"],
-                                                   name="dynamics_class")
-        r["groups"] = dynamics.status_dynamics_groups(r["classes"], r["dynamics_classes"])
-
     # ------------------------------------------------------------------ results
     def _get(self, key: str) -> Any:
-        if self._results is None:
-            self.regenerate()
-        assert self._results is not None
-        return self._results[key]
+        if self._stale < len(STEPS):
+            self.regenerate(from_step=STEPS[self._stale])
+        for out in self._outputs.values():
+            if key in out:
+                return out[key]
+        raise KeyError(key)
 
     def matrix(self, stage: str = "normalised") -> pd.DataFrame:
-        """Areas x indicators at a stage: ``denominated``, ``imputed``, ``treated``,
-        ``normalised`` (or ``change`` for the dynamics window)."""
-        if stage not in ("denominated", "imputed", "treated", "normalised", "change"):
-            raise MethodError(f"unknown stage '{stage}'")
+        """Areas x indicators at a stage.
+
+        ``denominated``, ``imputed``, ``treated``, ``normalised``; with dynamics also
+        ``change`` (the change values over the window, computed or given) and
+        ``change_normalised``.
+
+        Raises
+        ------
+        MethodError
+            Unknown stage, or a dynamics stage without dynamics.
+        """
+        stages = ("denominated", "imputed", "treated", "normalised", "change",
+                  "change_normalised")
+        if stage not in stages:
+            raise MethodError(f"Unbekannte Stufe '{stage}'; erlaubt: {', '.join(stages)}")
+        if stage.startswith("change") and self._get("change") is None:
+            raise MethodError("Keine Dynamik berechnet, daher keine Veränderungsmatrix: "
+                              "setzen Sie coin.set('dynamics', k=...) (Veränderung aus zwei "
+                              "Jahren) oder coin.set('dynamics', given={...}) (veröffentlichte "
+                              "Veränderungswerte)")
         return self._get(stage).copy()
 
     @property
@@ -409,24 +536,40 @@ class Coin:
         return self._get("classes").copy()
 
     @property
+    def class_codes(self) -> pd.Series | None:
+        """Published status class code per area (e.g. Berlin's 1-4), None without codes."""
+        return self._get("class_codes")
+
+    @property
     def dynamics(self) -> pd.Series | None:
-        """Dynamics index per area (None unless ``dynamics.k`` is set)."""
+        """Dynamics index per area (None unless ``dynamics.k`` or ``dynamics.given`` is set)."""
         return self._get("dynamics")
 
     @property
     def dynamics_classes(self) -> pd.Series | None:
-        """Dynamics class per area (None unless ``dynamics.k`` is set)."""
+        """Dynamics class per area (None without dynamics)."""
         return self._get("dynamics_classes")
 
     @property
+    def dynamics_class_codes(self) -> pd.Series | None:
+        """Published dynamics class code per area (e.g. ``+``, ``+/-``, ``-``), or None."""
+        return self._get("dynamics_class_codes")
+
+    @property
     def groups(self) -> pd.Series | None:
-        """Status / dynamics group per area (None unless ``dynamics.k`` is set)."""
+        """Status / dynamics group per area in words (None without dynamics)."""
         return self._get("groups")
+
+    @property
+    def group_codes(self) -> pd.Series | None:
+        """Status / dynamics group code per area as published (e.g. ``"2+/-"``), or None."""
+        return self._get("group_codes")
 
     def group_matrix(self) -> pd.DataFrame:
         """Counts of areas per status class x dynamics class."""
         if self.dynamics_classes is None:
-            raise MethodError("no dynamics: set coin.set('dynamics', k=...) first")
+            raise MethodError("Keine Dynamik berechnet: setzen Sie zuerst "
+                              "coin.set('dynamics', k=...) oder given={...}")
         return dynamics.group_matrix(self.classes, self.dynamics_classes)
 
     @property
@@ -436,8 +579,12 @@ class Coin:
 
     @property
     def excluded_areas(self) -> pd.DataFrame:
-        """Areas removed by screening, with reason."""
+        """Areas removed by screening: ``area``, ``reason``, ``value``, ``grund`` (German)."""
         return self._get("excluded_areas").copy()
+
+    def exclusion_note(self) -> str:
+        """German note on excluded areas, ``"ausgeschlossen: A (Grund: ...); ..."``."""
+        return screening.exclusion_note(self._get("excluded_areas"))
 
     @property
     def outlier_report(self) -> pd.DataFrame:
@@ -469,12 +616,58 @@ class Coin:
         """Dimension -> weight."""
         return self._get("dimension_weights").copy()
 
-    def table(self) -> pd.DataFrame:
-        """One row per area: index, rank, status class, dimension scores and dynamics."""
-        out = pd.concat([self.index, self.ranks, self.classes, self.dimensions], axis=1)
+    @property
+    def effective_weights(self) -> pd.Series:
+        """Indicator -> weight in the index (weight within the dimension x dimension weight)."""
+        dims = self.dimension_of
+        w = self.indicator_weights.reindex(dims.index) * dims.map(self.dimension_weights)
+        return w.astype(float).rename("weight")
+
+    def table(self, *, include_excluded: bool = False) -> pd.DataFrame:
+        """One row per area: index, rank, status class, dimension scores and dynamics.
+
+        Parameters
+        ----------
+        include_excluded
+            Append the excluded areas (empty results, their German reason in ``grund``).
+        """
+        parts = [self.index, self.ranks, self.classes]
+        if self.class_codes is not None:
+            parts.append(self.class_codes)
+        parts.append(self.dimensions)
         if self.dynamics is not None:
-            out = pd.concat([out, self.dynamics, self.dynamics_classes, self.groups], axis=1)
-        return out.sort_values("rank")
+            parts += [self.dynamics, self.dynamics_classes]
+            if self.dynamics_class_codes is not None:
+                parts.append(self.dynamics_class_codes)
+            parts.append(self.groups)
+            if self.group_codes is not None:
+                parts.append(self.group_codes)
+        out = pd.concat(parts, axis=1).sort_values("rank")
+        if include_excluded:
+            ex = self.excluded_areas.set_index("area")[["grund"]]
+            out = pd.concat([out.assign(grund=""), ex])
+            out.index.name = "area"
+        return out
+
+    def compare(self, other: Coin, *, by: str = "ranks") -> pd.DataFrame:
+        """Rank and class shifts from this Coin to ``other`` (as COINr's ``compare_coins``).
+
+        See :func:`sozialanalyse.index.compare.compare_coins`.
+        """
+        from sozialanalyse.index.compare import compare_coins
+
+        return compare_coins(self, other, by=by)
+
+    def uncertainty(self, n_draws: int = 1_000, *, space: Any = None, seed: int = 0,
+                    engine: str = "fast", draws: Any = None, progress: bool = False) -> Any:
+        """Monte Carlo over this Coin's own method parameters (COINr's ``get_sensitivity``).
+
+        See :func:`sozialanalyse.index.uncertainty.coin_monte_carlo`.
+        """
+        from sozialanalyse.index.uncertainty import coin_monte_carlo
+
+        return coin_monte_carlo(self, n_draws=n_draws, space=space, seed=seed, engine=engine,
+                                draws=draws, progress=progress)
 
     def __repr__(self) -> str:
         n_areas = self.data["area"].nunique()
@@ -487,7 +680,8 @@ class Coin:
     @classmethod
     def from_preset(cls, preset: str | Mapping[str, Any], data: pd.DataFrame,
                     meta: pd.DataFrame | None = None, *,
-                    population_variable: str | None = None) -> Coin:
+                    population_variable: str | None = None,
+                    drop_indicators: Sequence[str] = ()) -> Coin:
         """Build a Coin whose method (and, unless ``meta`` is given, indicators) come from a
         preset.
 
@@ -503,18 +697,47 @@ class Coin:
             Optional own metadata replacing the preset's indicator list.
         population_variable
             Overrides the preset's population variable.
+        drop_indicators
+            Preset indicators to leave out (e.g. one the data lack); recorded in
+            ``coin.history``.
 
         Returns
         -------
         Coin
+
+        Raises
+        ------
+        InputDataError
+            A preset indicator is missing from the data and not in ``drop_indicators`` (the
+            message names it and how to deselect it).
+        MethodError
+            ``drop_indicators`` names an indicator the preset does not have.
         """
         from sozialanalyse.index import presets
 
         p = presets.load_preset(preset) if isinstance(preset, str) else preset
         if meta is None:
             meta = presets.preset_meta(p)
+        names = list(meta["indicator"])
+        unknown = [i for i in drop_indicators if i not in names]
+        if unknown:
+            raise MethodError(f"Indikator '{unknown[0]}' gehört nicht zum Preset "
+                              f"'{p.get('id', '')}'; Indikatoren: {', '.join(names)}")
+        meta = meta.loc[~meta["indicator"].isin(list(drop_indicators))].reset_index(drop=True)
+        present = set(data["indicator"]) if "indicator" in data.columns else set()
+        lacking = [i for i in meta["indicator"] if i not in present]
+        if lacking:
+            raise InputDataError(
+                f"Die Daten enthalten den Indikator '{lacking[0]}' des Presets "
+                f"'{p.get('id', '')}' nicht",
+                file="<data>", column=str(lacking[0]),
+                hint=f"liefern Sie die Werte oder wählen Sie ihn ab: "
+                     f"Coin.from_preset(..., drop_indicators={lacking!r})")
         pop = population_variable or p.get("population_variable")
         coin = cls(data, meta, population_variable=pop, name=p.get("name", ""))
         for step, params in presets.preset_params(p).items():
             coin.set(step, **params)
+        if drop_indicators:
+            coin.history.append({"step": "from_preset",
+                                 "params": {"drop_indicators": list(drop_indicators)}})
         return coin

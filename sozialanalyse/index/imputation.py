@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sozialanalyse.errors import MethodError
-
-IMPUTATIONS: tuple[str, ...] = ("none", "mean", "median", "previous")
-"""Names of the available imputation methods."""
+from sozialanalyse.index.methods import IMPUTATIONS
 
 
 def impute(

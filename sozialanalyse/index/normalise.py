@@ -15,7 +15,8 @@ Methods
 ``rank``
     average ranks ``1 .. n`` (ties share the mean rank), ``n`` = most burdened.
 ``percentile``
-    ``100 * (rank - 1) / (n - 1)``, from 0 (least) to 100 (most burdened).
+    ``lower + (upper - lower) * (rank - 1) / (n - 1)``; with the defaults from 0 (least) to
+    100 (most burdened).
 ``distance``
     relative distance to the city value in percent, ``100 * (x / c - 1)``, where the city value
     ``c`` is the (optionally ``area_weights``-weighted) mean; sign flipped for direction -1.
@@ -31,9 +32,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from sozialanalyse.errors import MethodError
-
-NORMALISATIONS: tuple[str, ...] = ("zscore", "minmax", "rank", "percentile", "distance")
-"""Names of the available normalisation methods."""
+from sozialanalyse.index.methods import NORMALISATIONS
 
 MONOTONE: tuple[str, ...] = NORMALISATIONS
 """Methods that never lower a normalised value when the raw burden value rises."""
@@ -146,7 +145,7 @@ def normalise_array(
     ddof
         Delta degrees of freedom of the unweighted standard deviation (1 = sample sd).
     lower, upper
-        Target range of ``minmax``.
+        Target range of ``minmax`` and ``percentile``.
     names
         Indicator names for error messages.
 
@@ -190,7 +189,7 @@ def normalise_array(
     if method == "rank":
         return ranks
     n = np.sum(~np.isnan(xd), axis=-2, keepdims=True)
-    return 100.0 * (ranks - 1.0) / (n - 1.0)
+    return lower + (upper - lower) * (ranks - 1.0) / (n - 1.0)
 
 
 def normalise_frame(

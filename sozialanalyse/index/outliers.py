@@ -1,10 +1,12 @@
-"""Outlier check (skewness and kurtosis) and treatment (winsorisation, log transform).
+"""Outlier check (skewness and kurtosis) and treatment (winsorisation, quantile clipping, log).
 
 The rule follows COINr's default: an indicator is flagged when ``|skewness| > skew_max`` and
 ``kurtosis > kurt_max`` (excess kurtosis, bias-corrected), with ``skew_max = 2`` and
 ``kurt_max = 3.5``. Winsorisation replaces the most extreme value on the skewed side by the
 next value, one point at a time, up to ``max_points`` points; ``"auto"`` falls back to a log
-transform when winsorisation does not remove the flag. Every transformation used is monotone
+transform when winsorisation does not remove the flag. ``"clip"`` is a different rule: every
+indicator (flagged or not) is cut at its ``quantile`` and ``1 - quantile`` quantiles (linear
+interpolation, as :meth:`pandas.Series.quantile`). Every transformation used is monotone
 increasing, so directions keep their meaning.
 """
 
@@ -14,9 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.errors import MethodError
-
-TREATMENTS: tuple[str, ...] = ("none", "winsorise", "log", "auto")
-"""Names of the available outlier treatments."""
+from sozialanalyse.index.methods import TREATMENTS
 
 
 def shape_stats(values: np.ndarray) -> tuple[float, float]:
@@ -117,6 +117,15 @@ def log_transform(values: np.ndarray) -> np.ndarray:
     return -np.log(np.nanmax(v) - v + 1.0)
 
 
+def clip_array(x: np.ndarray, quantile: float = 0.05) -> np.ndarray:
+    """Cut every column of ``x`` (areas along axis ``-2``) at its ``quantile`` and
+    ``1 - quantile`` quantiles (linear interpolation); works on stacked arrays."""
+    x = np.asarray(x, dtype=float)
+    lo = np.nanquantile(x, quantile, axis=-2, keepdims=True)
+    hi = np.nanquantile(x, 1.0 - quantile, axis=-2, keepdims=True)
+    return np.clip(x, lo, hi)
+
+
 def treat_outliers(
     wide: pd.DataFrame,
     method: str = "none",
@@ -124,6 +133,7 @@ def treat_outliers(
     skew_max: float = 2.0,
     kurt_max: float = 3.5,
     max_points: int = 5,
+    quantile: float = 0.05,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Treat flagged indicators.
 
@@ -132,11 +142,14 @@ def treat_outliers(
     wide
         Areas x indicators.
     method
-        ``"none"``, ``"winsorise"``, ``"log"`` or ``"auto"`` (winsorise, else log).
+        ``"none"``, ``"winsorise"``, ``"log"``, ``"auto"`` (winsorise, else log) or
+        ``"clip"`` (every indicator cut at its ``quantile`` / ``1 - quantile`` quantiles).
     skew_max, kurt_max
         Thresholds of the flag rule.
     max_points
         Maximum number of winsorised values per indicator.
+    quantile
+        Tail quantile of ``"clip"``.
 
     Returns
     -------
@@ -149,6 +162,16 @@ def treat_outliers(
     if method not in TREATMENTS:
         raise MethodError(f"unknown outlier treatment '{method}'; choose one of {TREATMENTS}")
     report = outlier_table(wide, skew_max, kurt_max)
+    if method == "clip":
+        out = pd.DataFrame(clip_array(wide.to_numpy(dtype=float), quantile), index=wide.index,
+                           columns=wide.columns)
+        changed = (out != wide) & wide.notna()
+        report["action"] = ["clipped" if changed[c].any() else "none" for c in wide.columns]
+        report["n_winsorised"] = [int(changed[c].sum()) for c in wide.columns]
+        after = outlier_table(out, skew_max, kurt_max)
+        report["skewness_after"] = after["skewness"]
+        report["kurtosis_after"] = after["kurtosis"]
+        return out, report
     out = wide.copy()
     actions, counts = [], []
     for col in wide.columns:

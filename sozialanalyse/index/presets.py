@@ -6,10 +6,14 @@ Each preset file holds
 * ``sources``: source id -> citation (bib key in ``book/references/index.bib``);
 * ``indicators``: one entry per indicator with ``indicator``, ``label``, ``dimension``,
   ``direction``, ``weight``, ``unit`` and ``source`` (a source id or ``"our reading"``);
-* ``steps``: step -> parameter -> ``{"value": ..., "source": ...}``.
+* ``steps``: step -> parameter -> ``{"value": ..., "source": ...}``;
+* optionally ``family`` and ``edition`` (Berlin's MSS has one preset per edition), per
+  indicator ``code`` / ``change_code`` (the published column names, e.g. ``S1`` / ``D1``) and
+  per element a ``note``.
 
 A preset claims a city's method only as far as its sources state it; every other detail is
-marked ``"our reading"``.
+marked ``"our reading"``. :data:`ALIASES` maps short ids to an edition (``berlin_mss`` is the
+latest edition whose method the sources cover).
 """
 
 from __future__ import annotations
@@ -25,11 +29,21 @@ from sozialanalyse.errors import InputDataError
 OUR_READING = "our reading"
 """Marker for a detail the sources do not state."""
 
+ALIASES: dict[str, str] = {"berlin_mss": "berlin_mss_2021"}
+"""Short preset ids and the edition they stand for."""
 
-def list_presets() -> list[str]:
-    """Ids of all presets shipped with the package."""
+
+def list_presets(*, aliases: bool = True) -> list[str]:
+    """Ids of all presets shipped with the package (with the :data:`ALIASES` by default)."""
     folder = resources.files("sozialanalyse") / "presets"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    ids = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    return sorted(ids + list(ALIASES)) if aliases else ids
+
+
+def editions(family: str) -> list[str]:
+    """Preset ids of one family, e.g. ``editions("berlin_mss")`` -> ``berlin_mss_2013`` ..."""
+    return [pid for pid in list_presets(aliases=False)
+            if load_preset(pid).get("family") == family]
 
 
 def load_preset(preset_id: str) -> dict[str, Any]:
@@ -53,6 +67,7 @@ def load_preset(preset_id: str) -> dict[str, Any]:
     if preset_id not in list_presets():
         raise InputDataError(f"unknown preset '{preset_id}'; available: {list_presets()}",
                              file="sozialanalyse/presets")
+    preset_id = ALIASES.get(preset_id, preset_id)
     path = resources.files("sozialanalyse") / "presets" / f"{preset_id}.json"
     preset = json.loads(path.read_text(encoding="utf-8"))
     check_preset(preset, file=f"sozialanalyse/presets/{preset_id}.json")
@@ -113,34 +128,39 @@ def preset_params(preset: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def preset_table(preset_ids: list[str] | None = None) -> pd.DataFrame:
-    """One row per preset element: preset, kind, element, value, source.
+    """One row per preset element: preset, kind, element, value, source, note, sourced.
 
-    ``kind`` is ``indicator``, ``direction``, ``weight`` or ``step``.
+    ``kind`` is ``indicator``, ``direction``, ``weight`` or ``step``; ``sourced`` is True
+    when the element cites a source rather than ``"our reading"``.
 
     Parameters
     ----------
     preset_ids
-        Presets to include (default: all).
+        Presets to include (default: all, without aliases).
 
     Returns
     -------
     pandas.DataFrame
     """
     rows = []
-    for pid in preset_ids or list_presets():
+    for pid in preset_ids or list_presets(aliases=False):
         p = load_preset(pid)
         for ind in p["indicators"]:
+            code = f" ({ind['code']})" if ind.get("code") else ""
             rows.append({"preset": pid, "kind": "indicator", "element": ind["indicator"],
-                         "value": f"dimension {ind['dimension']}", "source": ind["source"]})
+                         "value": f"{ind.get('label') or ind['indicator']}{code}",
+                         "source": ind["source"], "note": ind.get("note", "")})
             rows.append({"preset": pid, "kind": "direction", "element": ind["indicator"],
                          "value": f"{ind['direction']:+d}",
-                         "source": ind.get("direction_source", OUR_READING)})
+                         "source": ind.get("direction_source", OUR_READING), "note": ""})
             rows.append({"preset": pid, "kind": "weight", "element": ind["indicator"],
                          "value": str(ind.get("weight")),
-                         "source": ind.get("weight_source", OUR_READING)})
+                         "source": ind.get("weight_source", OUR_READING), "note": ""})
         for step, params in p["steps"].items():
             for name, spec in params.items():
                 rows.append({"preset": pid, "kind": "step", "element": f"{step}.{name}",
                              "value": json.dumps(spec["value"], ensure_ascii=False),
-                             "source": spec["source"]})
-    return pd.DataFrame(rows, columns=["preset", "kind", "element", "value", "source"])
+                             "source": spec["source"], "note": spec.get("note", "")})
+    out = pd.DataFrame(rows, columns=["preset", "kind", "element", "value", "source", "note"])
+    out["sourced"] = out["source"] != OUR_READING
+    return out

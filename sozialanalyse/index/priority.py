@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.errors import InputDataError, MethodError
-from sozialanalyse.index.uncertainty import MonteCarloResult, ranks_descending
+from sozialanalyse.index.aggregate import rank_array
+from sozialanalyse.index.uncertainty import MonteCarloResult
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class PriorityRule:
 def _need_ok(need: np.ndarray, rule: PriorityRule) -> np.ndarray:
     """Need condition for scores of shape (..., n_areas)."""
     if rule.top_k is not None:
-        return ranks_descending(need) <= rule.top_k
+        return rank_array(need) <= rule.top_k
     if rule.need_quantile is not None:
         cut = np.quantile(need, rule.need_quantile, axis=-1, keepdims=True)
         return need >= cut
@@ -138,7 +139,7 @@ def apply_rule(
         bad = need.index[need.isna()][0]
         raise InputDataError(f"no index value for area '{bad}'", column="need")
     v = need.to_numpy(dtype=float)
-    out = pd.DataFrame({"need": v, "rank": ranks_descending(v)}, index=need.index)
+    out = pd.DataFrame({"need": v, "rank": rank_array(v)}, index=need.index)
     if supply is not None:
         out["supply"] = supply.reindex(need.index).to_numpy(dtype=float)
     out["need_ok"] = _need_ok(v, rule)

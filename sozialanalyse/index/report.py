@@ -1,18 +1,213 @@
-"""Small formatting helpers for the German book chapters on the index."""
+"""German tables of the index for readers: presets, method log, exclusions, reproductions.
+
+Numbers go through :mod:`sozialanalyse.formatting`, method names through
+:mod:`sozialanalyse.labels`. :data:`INDEX_LABELS` holds the index's own parameter and value
+names that :mod:`sozialanalyse.labels` does not (yet) carry; it is consulted first.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pandas as pd
+
+from sozialanalyse import labels
+from sozialanalyse.formatting import integer, number, percent
+
+INDEX_LABELS: dict[str, str] = {
+    # steps and parameters
+    "select": "Auswahl",
+    "indicators": "Indikatoren",
+    "screen": "Auswahl der Gebiete",
+    "min_availability": "Mindestanteil vorhandener Werte",
+    "exclude_areas": "benannte ausgeschlossene Gebiete",
+    "drop_placeholders": "Platzhalterzeilen ausschließen",
+    "skew_max": "Schiefe-Grenze",
+    "kurt_max": "Wölbungs-Grenze",
+    "max_points": "höchstens ersetzte Werte",
+    "quantile": "Quantil",
+    "lower": "Untergrenze",
+    "upper": "Obergrenze",
+    "population_weighted": "einwohnergewichtet",
+    "dimension_weights": "Dimensionsgewichte",
+    "within": "innerhalb der Dimensionen",
+    "across": "über die Dimensionen",
+    "scale": "Indexform",
+    "labels": "Klassennamen",
+    "codes": "Klassencodes",
+    "closed": "Wert auf der Grenze",
+    "given": "veröffentlichte Veränderungswerte",
+    "q": "Zahl der Quantilklassen",
+    "ddof": "Standardabweichung",
+    "weight": "Gewichtung",
+    # values
+    "sum": "Summe",
+    "left": "zur oberen Klasse",
+    "right": "zur unteren Klasse",
+}
+"""German names of index parameters and values (supplementing :mod:`sozialanalyse.labels`)."""
+
+OUR_READING_DE = "unsere Lesart"
+"""German for the preset marker ``"our reading"``."""
+
 
 def de(value: float, digits: int = 2) -> str:
-    """Format a number the German way: decimal comma, thin grouping by dots.
+    """A number in German notation (kept for callers; use :func:`sozialanalyse.formatting.number`).
 
     Examples
     --------
-    >>> de(1234.567, 1)
-    '1.234,6'
     >>> de(-0.5)
     '−0,50'
     """
-    text = f"{abs(value):,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return ("−" if value < 0 and float(text.replace(".", "").replace(",", ".")) != 0 else "") \
-        + text
+    return number(value, digits)
+
+
+def label(value: Any) -> str:
+    """German label of a method or parameter value (index names first, then
+    :func:`sozialanalyse.labels.label`)."""
+    if isinstance(value, str) and value in INDEX_LABELS:
+        return INDEX_LABELS[value]
+    return labels.label(value)
+
+
+def parameter(name: str) -> str:
+    """German name of a step or parameter."""
+    if name in INDEX_LABELS:
+        return INDEX_LABELS[name]
+    return labels.parameter(name)
+
+
+def value_de(value: Any, name: str = "") -> str:
+    """A preset or log value for readers: no ``True``/``None``/JSON, German method names."""
+    if name == "ddof" and value in (0, 1):
+        return "Grundgesamtheit (n)" if value == 0 else "Stichprobe (n − 1)"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if value is None:
+        return "keine"
+    if name == "min_availability" and isinstance(value, int | float):
+        return percent(float(value), 0)
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            return number(value, 0)
+        return number(value, 2).rstrip("0")
+    if isinstance(value, dict):
+        if not value:
+            return "keine"
+        return "; ".join(f"{k}: {value_de(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        return ("; " if numeric else ", ").join(value_de(v) for v in value)
+    return label(value)
+
+
+def preset_title(preset: dict) -> str:
+    """Short German title of a preset, e.g. ``"Berlin MSS 2019"``."""
+    if preset.get("family") == "berlin_mss":
+        return f"Berlin MSS {preset.get('edition')}"
+    return {"hamburg_sozialmonitoring": "Hamburg Sozialmonitoring",
+            "dresden_style": "Dresden-artig (eigene Lesart)"}.get(preset["id"], preset["id"])
+
+
+def _source_de(source: str) -> str:
+    return OUR_READING_DE if source == "our reading" else source
+
+
+def preset_elements(preset_id: str) -> pd.DataFrame:
+    """German table of one preset: every element with its value and its source.
+
+    Columns: ``Art``, ``Element``, ``Wert``, ``Quelle`` (source id or "unsere Lesart").
+    """
+    from sozialanalyse.index.presets import load_preset
+
+    p = load_preset(preset_id)
+    rows = []
+    for ind in p["indicators"]:
+        code = f"{ind['code']}: " if ind.get("code") else ""
+        rows.append({"Art": "Indikator", "Element": f"{code}{ind['indicator']}",
+                     "Wert": ind.get("label") or ind["indicator"],
+                     "Quelle": _source_de(ind["source"])})
+        rows.append({"Art": "Richtung", "Element": f"{code}{ind['indicator']}",
+                     "Wert": "höher = belasteter" if ind["direction"] == 1
+                     else "höher = weniger belastet",
+                     "Quelle": _source_de(ind.get("direction_source", "our reading"))})
+        rows.append({"Art": "Gewicht", "Element": f"{code}{ind['indicator']}",
+                     "Wert": value_de(ind.get("weight")),
+                     "Quelle": _source_de(ind.get("weight_source", "our reading"))})
+    for step, params in p["steps"].items():
+        for name, spec in params.items():
+            rows.append({"Art": parameter(step), "Element": parameter(name),
+                         "Wert": value_de(spec["value"], name),
+                         "Quelle": _source_de(str(spec["source"]))})
+    return pd.DataFrame(rows, columns=["Art", "Element", "Wert", "Quelle"])
+
+
+def preset_overview(preset_ids: list[str] | None = None) -> pd.DataFrame:
+    """One row per preset: indicators, elements, how many cite a source, how many are our
+    reading (German headers, numbers formatted)."""
+    from sozialanalyse.index.presets import list_presets, load_preset, preset_table
+
+    ids = preset_ids or list_presets(aliases=False)
+    table = preset_table(ids)
+    rows = []
+    for pid in ids:
+        t = table.loc[table["preset"] == pid]
+        p = load_preset(pid)
+        codes = [i.get("code") or i["indicator"] for i in p["indicators"]]
+        rows.append({"Methode": preset_title(p), "Kennung": pid,
+                     "Indikatoren": ", ".join(codes) if all(i.get("code") for i in
+                                                         p["indicators"]) else integer(len(codes)),
+                     "Elemente": integer(len(t)), "belegt": integer(int(t["sourced"].sum())),
+                     "unsere Lesart": integer(int((~t["sourced"]).sum())),
+                     "Anteil belegt": percent(float(t["sourced"].mean()), 0)})
+    return pd.DataFrame(rows).set_index("Methode")
+
+
+def method_log(coin: Any) -> pd.DataFrame:
+    """German method log of a Coin: one row per step and parameter."""
+    rows = []
+    for i, step in enumerate(coin.log["step"], start=1):
+        params = json.loads(coin.log.loc[coin.log["step"] == step, "parameters"].iloc[0])
+        for name, value in params.items():
+            rows.append({"Nr.": integer(i), "Schritt": parameter(step),
+                         "Parameter": parameter(name), "Wert": value_de(value, name)})
+    return pd.DataFrame(rows, columns=["Nr.", "Schritt", "Parameter", "Wert"])
+
+
+def exclusions(coin: Any) -> pd.DataFrame:
+    """Excluded areas with their German reason (``Gebiet``, ``Grund``)."""
+    ex = coin.excluded_areas
+    return pd.DataFrame({"Gebiet": ex["area"].astype(str), "Grund": ex["grund"]})
+
+
+def reproduction(rep: Any, *, n: int | None = None) -> pd.DataFrame:
+    """German table of a :class:`~sozialanalyse.index.published.Reproduction`: ours next to
+    the published classes (first ``n`` rows)."""
+    t = rep.table
+    out = pd.DataFrame(index=t.index)
+    if "name" in t.columns:
+        out["Name"] = t["name"]
+    out["Einwohner"] = [integer(v) for v in t["population"]]
+    out["Statusindex"] = [number(v, 2) for v in t["index"]]
+    names = {"status": "Status", "dynamics": "Dynamik", "group": "Status/Dynamik"}
+    for key, head in names.items():
+        if key in t.columns:
+            out[f"{head} (berechnet)"] = t[key]
+        if f"{key}_published" in t.columns:
+            out[f"{head} (veröffentlicht)"] = t[f"{key}_published"]
+    out["ausgeschlossen"] = t["excluded"]
+    out.index.name = "Gebiet"
+    return out if n is None else out.head(n)
+
+
+def comparison(frame: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
+    """German table of a :func:`~sozialanalyse.index.compare.compare_coins` frame."""
+    out = pd.DataFrame(index=frame.index)
+    out["Rang vorher"] = [integer(v) for v in frame["rank_a"]]
+    out["Rang nachher"] = [integer(v) for v in frame["rank_b"]]
+    out["Verschiebung"] = [integer(v, sign=True) for v in frame["rank_shift"]]
+    out["Klasse vorher"] = frame["class_a"]
+    out["Klasse nachher"] = frame["class_b"]
+    out.index.name = "Gebiet"
+    return out if n is None else out.head(n)

@@ -105,3 +105,59 @@ def toy_outcome(n_areas: int = 12, seed: int = 1) -> pd.Series:
     areas = [f"G{i + 1:02d}" for i in range(n_areas)]
     return pd.Series(np.round(rate, 1), index=pd.Index(areas, name="area"),
                      name="hze_rate_simuliert")
+
+
+def berlin_style_table(n_areas: int = 40, seed: int = 2019) -> pd.DataFrame:
+    """A simulated table in the layout of Berlin's published MSS 2019/2021 tables.
+
+    Columns ``id`` (text with leading zeros), ``name`` (text, some starting with digits),
+    ``EW`` (residents), ``S1``, ``S3``, ``S4`` (shares in percent), ``D1``, ``D3``, ``D4``
+    (changes in percentage points over two years) and the "published" groups ``status``
+    (1-4), ``dynamik`` (``+``, ``+/-``, ``-``) and ``status_dynamik`` (e.g. ``2+/-``). One
+    area has fewer than 300 residents and one is a placeholder row (all zeros, no groups), as
+    in the published tables.
+
+    The groups are computed here **independently of the Coin**, in plain numpy from the
+    definitions (z-values with the population standard deviation, status index = sum,
+    cut-offs -1, +1, +1.5 standard deviations of the index; dynamics likewise with -1, +1),
+    so that a reproduction with the preset is a check, not a tautology. Everything is
+    simulated ("simuliert").
+    """
+    rng = np.random.default_rng(seed)
+    n = n_areas
+    burden = rng.normal(0.0, 1.0, n)
+    s = np.column_stack([
+        np.clip(6 + 3 * burden + rng.normal(0, 1.0, n), 0.5, None),
+        np.clip(12 + 6 * burden + rng.normal(0, 2.0, n), 0.5, None),
+        np.clip(25 + 14 * burden + rng.normal(0, 4.0, n), 0.5, None),
+    ]).round(2)
+    d = (rng.normal(0, 1, (n, 3)) * np.array([0.8, 1.2, 3.0]) - 0.3).round(2)
+    ew = rng.integers(800, 25_000, n).astype(float)
+    ew[n - 2] = 180.0  # too few residents
+
+    def groups(values: np.ndarray, cuts: list[float]) -> np.ndarray:
+        z = (values - values.mean(axis=0)) / values.std(axis=0, ddof=0)
+        idx = z.sum(axis=1)
+        zi = (idx - idx.mean()) / idx.std(ddof=0)
+        return np.searchsorted(np.array(cuts), zi, side="right")
+
+    keep = np.arange(n) != n - 2
+    status = np.full(n, "", dtype=object)
+    dyn = np.full(n, "", dtype=object)
+    status[keep] = [str(c + 1) for c in groups(s[keep], [-1.0, 1.0, 1.5])]
+    dyn[keep] = [("+", "+/-", "-")[c] for c in groups(d[keep], [-1.0, 1.0])]
+    frame = pd.DataFrame({
+        "id": [f"{1001 + i:08d}" for i in range(n)],
+        "name": [f"{i + 1}. Planungsraum (simuliert)" if i % 7 == 0 else f"Gebiet {i + 1}"
+                 for i in range(n)],
+        "EW": ew,
+        "S1": s[:, 0], "S3": s[:, 1], "S4": s[:, 2],
+        "D1": d[:, 0], "D3": d[:, 1], "D4": d[:, 2],
+        "status": status, "dynamik": dyn,
+        "status_dynamik": [f"{a}{b}" if a else "" for a, b in zip(status, dyn, strict=True)],
+    })
+    placeholder = pd.DataFrame([{"id": f"{1001 + n:08d}", "name": "Forst (simuliert)",
+                                 "EW": 1500.0, "S1": 0.0, "S3": 0.0, "S4": 0.0, "D1": 0.0,
+                                 "D3": 0.0, "D4": 0.0, "status": "", "dynamik": "",
+                                 "status_dynamik": ""}])
+    return pd.concat([frame, placeholder], ignore_index=True)

@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.errors import MethodError
-
-WEIGHTINGS: tuple[str, ...] = ("equal", "manual", "pca")
-"""Names of the available weighting schemes."""
+from sozialanalyse.index.methods import WEIGHTINGS  # noqa: F401  (re-exported)
 
 TOLERANCE = 1e-6
 """Allowed deviation of a weight sum from one."""

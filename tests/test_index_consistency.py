@@ -83,7 +83,7 @@ def test_toy_data_are_reproducible_and_outcome_is_related():
 
 
 def test_german_number_format():
-    assert de(1234.567, 1) == "1.234,6"
+    assert de(1234.567, 1) == "1\u202f234,6"
     assert de(-0.5) == "−0,50"
     assert de(-0.001, 2) == "0,00"
     assert de(3) == "3,00"

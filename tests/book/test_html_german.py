@@ -1,0 +1,124 @@
+"""German typography in the built book: numbers with a decimal comma, a clean reference list.
+
+* No number outside code is written with a decimal point (``0.87``, ``1.068``): German
+  numbers have a decimal comma and group thousands with a narrow space. Skipped are code
+  (``pre``, ``code``, ``kbd``, highlighted blocks, math), Sphinx's own numbering of
+  sections, tables and figures ("Tab. 7.3", "2.1 Titel"), links, the reference list (titles
+  and versions of cited works), and dotted sequences with two or more points (dates
+  "31.12.2025", versions "1.0.4").
+* The reference list shows no English working notes of the source collection and none of
+  pybtex's English defaults ("and", "n.d.", "edition").
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.book
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from test_bibliography import _PHRASES as WORKING_NOTES  # noqa: E402
+
+#: A number with exactly one decimal point between digits, not part of a longer dotted
+#: sequence (dates, versions, section numbers such as 7.3.1).
+DECIMAL_POINT = re.compile(r"(?<![\d.])[−-]?\d+\.\d+(?![\d.]|\w)")
+#: Contexts in which a point between digits is not a decimal point.
+ALLOWED_CONTEXT = re.compile(
+    r"(Python|Version|version|Tab\.|Abb\.|Abbildung|Tabelle|Kap\.|Kapitel|Abschnitt|§|Nr\.|"
+    r"Drs\.|Drucksache|Art\.|S\.|v)\s*$"
+)
+SKIP_TAGS = ("pre", "code", "kbd", "samp", "script", "style", "math", "a", "mjx-container")
+SKIP_CLASSES = (
+    "highlight",
+    "caption-number",
+    "section-number",
+    "citation",
+    "citation-list",
+    "math",
+    "toctree-wrapper",
+    "std-numref",
+)
+
+
+def _visible_text_nodes(soup: BeautifulSoup):
+    article = soup.find("article") or soup.find("main") or soup
+    for text in article.find_all(string=True):
+        parent = text.parent
+        skip = False
+        while parent is not None and parent is not article:
+            classes = parent.get("class") or []
+            if parent.name in SKIP_TAGS or any(c in SKIP_CLASSES for c in classes):
+                skip = True
+                break
+            parent = parent.parent
+        if not skip:
+            yield str(text)
+
+
+def decimal_points(html: str) -> list[str]:
+    """Numbers with a decimal point in the reader-visible text of one page."""
+    soup = BeautifulSoup(html, "html.parser")
+    found = []
+    for text in _visible_text_nodes(soup):
+        for m in DECIMAL_POINT.finditer(text):
+            before = text[max(0, m.start() - 20) : m.start()]
+            if ALLOWED_CONTEXT.search(before):
+                continue
+            found.append(f"…{text[max(0, m.start() - 30) : m.end() + 10].strip()}…")
+    return found
+
+
+def test_decimal_point_finder() -> None:
+    page = (
+        "<article><p>Der Index liegt bei 0.87 und bei 1,2.</p>"
+        "<p>Stand 31.12.2025, Version 1.0.4, Python 3.11, Tab. 7.3</p>"
+        "<pre>x = 0.5</pre><code>2.5</code>"
+        '<span class="caption-number">Tab. 2.1 </span></article>'
+    )
+    assert decimal_points(page) == ["…Der Index liegt bei 0.87 und bei 1…"]
+
+
+def test_no_decimal_points_in_german_numbers(html_dir, html_pages):
+    problems = []
+    for page in html_pages:
+        if page.name in ("search.html", "genindex.html"):
+            continue
+        for hit in decimal_points(page.read_text(encoding="utf-8")):
+            problems.append(f"{page.relative_to(html_dir)}: {hit}")
+    assert not problems, "numbers with a decimal point:\n" + "\n".join(problems)
+
+
+def test_reference_list_has_no_working_notes(html_dir):
+    page = html_dir / "book" / "literatur.html"
+    if not page.exists():
+        pytest.skip("no reference list page")
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    entries = soup.select("div.citation")
+    assert len(entries) >= 20, "the reference list looks empty"
+    problems = []
+    for entry in entries:
+        text = entry.get_text(" ", strip=True)
+        hit = WORKING_NOTES.search(text)
+        if hit:
+            problems.append(f"{hit.group(0)!r} in {text[:100]!r}")
+        for english in (" and ", "n.d.", " edition", "visited on"):
+            if english in text:
+                problems.append(f"{english.strip()!r} in {text[:100]!r}")
+    assert not problems, "English in the reference list:\n" + "\n".join(problems)
+
+
+def test_citations_are_german(html_dir, html_pages):
+    """In-text citations: "und", "o. J.", never "and"/"n.d."."""
+    problems = []
+    for page in html_pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for ref in soup.select("a.reference.internal[href*='literatur.html#id']"):
+            text = ref.get_text(" ", strip=True)
+            if " and " in text or "n.d." in text:
+                problems.append(f"{page.name}: {text}")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,95 @@
+"""Property tests (hypothesis) of the allocation module."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from sozialanalyse.allocation import (
+    allocate,
+    allocate_draws_array,
+    apportion_array,
+    bounded_quotas,
+    damped_transition,
+    need_weights,
+)
+from sozialanalyse.allocation.uncertainty import allocate_per_draw_loop
+
+METHODS = st.sampled_from(["hamilton", "webster", "dhondt"])
+weights_st = st.lists(st.floats(0.01, 1000.0), min_size=2, max_size=25).map(np.array)
+
+
+@settings(max_examples=150, deadline=None)
+@given(w=weights_st, seats=st.integers(0, 300), method=METHODS)
+def test_units_sum_to_total(w, seats, method):
+    u = apportion_array(w, seats, method)
+    assert u.sum() == seats
+    assert np.all(u >= 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(w=weights_st, seats=st.integers(1, 300))
+def test_hamilton_within_quota(w, seats):
+    u = apportion_array(w, seats, "hamilton")
+    q = seats * w / w.sum()
+    assert np.all(u >= np.floor(q - 1e-9)) and np.all(u <= np.ceil(q + 1e-9))
+
+
+@settings(max_examples=150, deadline=None)
+@given(w=weights_st, seats=st.integers(0, 200), method=st.sampled_from(["webster", "dhondt"]))
+def test_divisor_methods_are_house_monotone(w, seats, method):
+    assert np.all(apportion_array(w, seats + 1, method) >= apportion_array(w, seats, method))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), method=METHODS)
+def test_floors_and_caps_hold(data, method):
+    n = data.draw(st.integers(2, 15))
+    w = np.array(data.draw(st.lists(st.floats(0.01, 100.0), min_size=n, max_size=n)))
+    lo = np.array(data.draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)), float)
+    extra = np.array(data.draw(st.lists(st.integers(0, 10), min_size=n, max_size=n)), float)
+    hi = lo + extra
+    seats = data.draw(st.integers(int(lo.sum()), int(hi.sum())))
+    u = apportion_array(w, seats, method, lower=lo, upper=hi)
+    assert u.sum() == seats
+    assert np.all(u >= lo) and np.all(u <= hi)
+    q, _ = bounded_quotas(w, seats, lo, hi)
+    assert np.isclose(q.sum(), seats)
+    assert np.all(q >= lo - 1e-9) and np.all(q <= hi + 1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pop=st.lists(st.integers(1, 10_000), min_size=2, max_size=20), level=st.floats(-3, 3),
+       total=st.integers(1, 200), method=METHODS)
+def test_equal_needs_give_per_capita(pop, level, total, method):
+    p = pd.Series(np.array(pop, float), index=[f"a{i}" for i in range(len(pop))])
+    w = need_weights(pd.Series(level, index=p.index), "linear")
+    a = allocate(p, total * 0.25, need_weight=w, unit=0.25, method=method)
+    b = allocate(p, total * 0.25, unit=0.25, method=method)
+    assert a.amounts.equals(b.amounts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(w=weights_st, lam=st.floats(0.05, 1.0), data=st.data())
+def test_damped_transition_keeps_total_and_bounds(w, lam, data):
+    n = len(w)
+    cur = pd.Series(np.array(data.draw(st.lists(st.floats(1.0, 50.0), min_size=n, max_size=n))))
+    target = pd.Series(w / w.sum() * cur.sum())
+    out = damped_transition(cur, target, lam, max_change=0.2)
+    assert np.isclose(out.sum(), cur.sum())
+    assert np.all(out >= 0.8 * cur - 1e-9) and np.all(out <= 1.2 * cur + 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), method=METHODS,
+       rule=st.sampled_from(["linear", "rank", "class"]), seats=st.integers(1, 120))
+def test_vectorised_equals_loop(seed, method, rule, seats):
+    rng = np.random.default_rng(seed)
+    idx = rng.normal(size=(20, 12))
+    pop = rng.integers(1, 4000, 12).astype(float)
+    assume(pop.sum() > 0)
+    a = allocate_draws_array(idx, pop, seats, rule=rule, method=method)
+    b = allocate_per_draw_loop(idx, pop, seats, rule=rule, method=method)
+    assert np.array_equal(a, b)
