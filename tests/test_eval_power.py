@@ -327,3 +327,13 @@ def test_area_rates_table_is_labelled_and_ordered_by_burden() -> None:
     t = area_rates_table()
     simulated = [c for c in t.columns if "simuliert" in c]
     assert len(simulated) == 2 and t.attrs["label"] == "simuliert"
+
+
+def test_power_result_tables() -> None:
+    res = power(_design(), 0.9, n_sims=200, seed=1)
+    frame = res.to_frame()
+    assert frame.loc[0, "power"] == res.power and len(frame) == 1
+    table = res.summary()
+    assert table.attrs["label"] == "simuliert"
+    assert list(table.columns) == ["Größe", "Wert"]
+    assert all("." not in v for v in table["Wert"])  # German decimal commas

@@ -102,6 +102,26 @@ class PowerResult:
     mean_estimate: float
     coverage: float
 
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a one-row table (English column names, raw numbers)."""
+        return pd.DataFrame([self.__dict__])
+
+    def summary(self) -> pd.DataFrame:
+        """A German two-column table (Größe, Wert) with formatted numbers (simulated)."""
+        from sozialanalyse.formatting import integer, number, percent
+
+        rows = [
+            ("wahres Inzidenzratenverhältnis (IRR)", number(self.irr, 3)),
+            ("Teststärke", f"{percent(self.power)} (± {percent(self.mc_se)})"),
+            ("Signifikanzniveau", percent(self.alpha)),
+            ("mittlere Schätzung (IRR, geometrisch)", number(self.mean_estimate, 3)),
+            ("Überdeckung der Intervalle", percent(self.coverage)),
+            ("simulierte Panels", integer(self.n_sims)),
+        ]
+        out = pd.DataFrame(rows, columns=["Größe", "Wert"])
+        out.attrs["label"] = "simuliert"
+        return out
+
 
 def _summarise(
     fit: BatchFit, irr: float, alpha: float, use_t: bool
