@@ -204,6 +204,7 @@ def test_wald_coverage_of_vectorised_estimator() -> None:
 
 def test_power_increases_with_effect_size_and_population() -> None:
     curve = power_curve(_design(), [1.0, 0.95, 0.9, 0.85, 0.8], n_sims=800, seed=3)
+    assert curve.attrs["label"] == "simuliert"
     assert np.all(np.diff(curve["power"].to_numpy()) >= 0)
     assert curve["power"].iloc[-1] > 0.8 > curve["power"].iloc[1]
     small = power(_design(factor=0.5), 0.9, n_sims=800, seed=3).power

@@ -197,13 +197,20 @@ def power_curve(
     scale: Scale = "nb2",
     use_t: bool = True,
 ) -> pd.DataFrame:
-    """Power for several true IRRs (common random numbers), as a tidy table."""
+    """Power for several true IRRs (common random numbers), as a tidy table.
+
+    Columns as the fields of :class:`PowerResult`, one row per IRR;
+    ``attrs["label"] == "simuliert"``. The data for a figure (e.g.
+    :func:`~sozialanalyse.evaluation.power_plot.plot_power_curve`).
+    """
     sim = CoupledSimulator(design, n_sims, seed)
     rows = []
     for irr in irrs:
         fit = fit_poisson_twfe(sim.counts(float(irr)), sim.pop, sim.treat, scale=scale)
         rows.append(_summarise(fit, float(irr), alpha, use_t).__dict__)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["label"] = "simuliert"
+    return out
 
 
 def minimum_detectable_effect(
