@@ -338,3 +338,23 @@ def test_power_result_tables() -> None:
     assert table.attrs["label"] == "simuliert"
     assert list(table.columns) == ["Größe", "Wert"]
     assert all("." not in v for v in table["Wert"])  # German decimal commas
+
+
+def test_one_panel_many_treatment_patterns() -> None:
+    """treat of shape (B, A, T): one panel under many assignments (randomization inference)."""
+    from itertools import combinations
+
+    y, n, _ = _random_panel(7)
+    patterns = []
+    for areas in list(combinations(range(y.shape[0]), 2))[:12]:
+        d = np.zeros(y.shape, dtype=bool)
+        d[list(areas), 4:] = True
+        patterns.append(d)
+    batch = fit_poisson_twfe(y, n, np.stack(patterns), scale="nb2")
+    assert batch.beta.shape == (12,) and batch.converged.all()
+    for i, d in enumerate(patterns):
+        single = fit_poisson_twfe(y, n, d, scale="nb2")
+        np.testing.assert_allclose(batch.beta[i], single.beta[0], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(batch.se[i], single.se[0], rtol=1e-9)
+    with pytest.raises(ValueError):
+        fit_poisson_twfe(np.stack([y, y]), n, np.stack(patterns[:3]))
