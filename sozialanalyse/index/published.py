@@ -63,13 +63,15 @@ def _find(frame: pd.DataFrame, wanted: str | None, candidates: Sequence[str], wh
         if wanted.lower() in lower:
             return lower[wanted.lower()]
         raise InputDataError(f"Spalte '{wanted}' ({what}) fehlt in der Tabelle; vorhanden: "
-                             f"{', '.join(map(str, frame.columns))}", column=wanted)
+                             f"{', '.join(map(str, frame.columns))}", column=wanted,
+                             code="E-COL-001")
     for c in candidates:
         if c in lower:
             return lower[c]
     if required:
         raise InputDataError(f"keine Spalte für {what} gefunden; erwartet eine von "
-                             f"{', '.join(candidates)}", hint="Spaltennamen angeben")
+                             f"{', '.join(candidates)}", hint="Spaltennamen angeben",
+                             code="E-COL-001")
     return None
 
 
@@ -91,7 +93,7 @@ def _numbers(col: pd.Series, name: str, convention: str = "auto") -> pd.Series:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
             raise InputDataError(f"Wert {col.iloc[row - 1]!r} ist keine Zahl", column=name,
-                                 row=row)
+                                 row=row, code="E-VAL-002")
         return values
     return pd.to_numeric(col, errors="coerce")
 
@@ -193,7 +195,8 @@ def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
     ids = frame[area_col].astype(str).str.strip()
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
-        raise InputDataError(f"Gebiet '{dup}' steht zweimal in der Tabelle", column=area_col)
+        raise InputDataError(f"Gebiet '{dup}' steht zweimal in der Tabelle", column=area_col,
+                             code="E-AREA-002")
     year = int(preset.get("edition") or 0)
     pop_var = preset.get("population_variable") or "einwohner"
     parts = [pd.DataFrame({"area": ids, "indicator": pop_var,
