@@ -64,3 +64,21 @@ def test_reproduction_table_is_german() -> None:
     assert table["Einwohner"].iloc[0].replace("\u202f", "").isdigit()
     summary = rep.summary()
     assert summary.loc["Statusgruppe", "Anteil"].startswith("100,0")
+
+
+def test_group_members_match_group_matrix() -> None:
+    from sozialanalyse.index.dynamics import group_members
+
+    data, meta = toy_data(n_areas=14, seed=5)
+    coin = Coin(data, meta).set("impute", method="median").set("dynamics", k=2)
+    counts = coin.group_matrix()
+    members = group_members(coin.classes, coin.dynamics_classes, empty="–")
+    assert members.shape == counts.shape
+    for s in counts.index:
+        for d in counts.columns:
+            cell = members.loc[s, d]
+            n = 0 if cell == "–" else len(cell.split(", "))
+            assert n == counts.loc[s, d]
+    table = report.comparison(coin.compare(coin.with_params("normalise", method="rank")))
+    assert list(table.columns) == ["Rang vorher", "Rang nachher", "Verschiebung",
+                                   "Klasse vorher", "Klasse nachher"]
