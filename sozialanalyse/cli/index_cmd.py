@@ -97,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
         print("Hinweis: Dynamik abgeschaltet, weil die Datei nicht so viele Jahre zurückreicht, "
               "wie die Methode verlangt; veröffentlichte Veränderungswerte lassen sich mit "
               "--change INDIKATOR=SPALTE angeben.")
-    write_table(table, None, digits=3)
+    german = {c: f"Dimension: {c.split(': ', 1)[1]}" for c in table.columns
+              if c.startswith("dimension: ")}
+    german.update({"dynamics_class": "Dynamikklasse", "group": "Gruppe"})
+    write_table(table, None, digits=3, labels=german)
     _print_exclusions(coin)
     write_table(table, args.out, show=False)
     return 0
