@@ -301,7 +301,7 @@ def _build_frame(rows: list[tuple[int, list[object]]], k: int, guess: int | None
         warnings.warn(InputDataWarning(
             f"Datei '{label}': Kopfzeile in Zeile {header_line} erkannt; "
             f"{k} Titelzeile(n) darüber übersprungen (sonst --header-row angeben)"),
-            stacklevel=2)
+            stacklevel=4)
     body = rows[k + 1:]
     while header and header[-1] == "" and all(len(c) < len(header) or c[len(header) - 1] == ""
                                               for _n, c in body):
