@@ -241,3 +241,25 @@ def test_row_order_of_the_file_does_not_change_the_index(order: list[int]) -> No
     np.testing.assert_allclose(shuffled.index.sort_index(), reference.index.sort_index(),
                                atol=1e-12)
     assert shuffled.ranks.sort_index().tolist() == reference.ranks.sort_index().tolist()
+
+
+@pytest.mark.parametrize("kind", ["index", "evaluate"])
+def test_a_file_is_read_once(kind: str, tmp_path: Path, monkeypatch) -> None:
+    """One reading path: the workflows read the user's file a single time."""
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    if kind == "index":
+        index_from_file(INDICATORS, "hamburg_sozialmonitoring")
+        assert reads.count(INDICATORS.name) == 1
+    else:
+        panel = _write(tmp_path / "panel.csv", "area,year,cases,population,start_year\n"
+                       "A,2020,100,1000,2021\nA,2021,80,1250,2021\n"
+                       "B,2020,200,2000,\nB,2021,220,2000,\n")
+        _quiet(path=panel, design="rateratio")
+        assert reads.count("panel.csv") == 1
