@@ -49,7 +49,7 @@ def test_index_prints_ranked_table_and_writes_csv(tmp_path: Path, capsys) -> Non
     top = next(i for i, line in enumerate(lines) if expected["area"].iloc[0] in line)
     bottom = next(i for i, line in enumerate(lines) if expected["area"].iloc[-1] in line)
     assert top < bottom
-    assert "ausgeschlossen: Gewerbegebiet Ost (population < 300" in printed
+    assert "ausgeschlossen: Gewerbegebiet Ost, Grund: weniger als 300 Einwohner" in printed
 
 
 def test_index_with_own_meta_and_year(tmp_path: Path, capsys) -> None:
