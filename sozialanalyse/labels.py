@@ -156,6 +156,8 @@ WARNINGS: dict[str, str] = {
     "OverdispersionWarning": "Überdispersion der Fallzahlen",
     "SmallDonorPoolWarning": "kleiner Spenderpool der synthetischen Kontrolle",
     "ConvexHullWarning": "Modellgebiet außerhalb der Spannweite der Spendergebiete",
+    "ZeroCountWarning": "keine Fälle in einem Zeitraum",
+    "CoverageWarning": "Intervall ohne gesicherte Überdeckung",
 }
 
 #: Names of parameters and of table columns used in the code.
