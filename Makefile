@@ -1,12 +1,18 @@
 # Two commands do all set-up on a fresh machine (Python 3.11 + the package registries):
-#   make book   builds the HTML book into _build/html
-#   make test   runs every check: ruff, pytest, nbval, book build (-W), HTML tests, reproduce
+#   make book   builds the HTML book into _build/html and prints it into _build/html/sozialanalyse.pdf
+#   make test   runs every check: ruff, pytest + nbval, book build (-W), PDF, HTML tests, reproduce
 # Both create .venv/ from requirements.lock on first use and reuse it afterwards.
+#
+# Every notebook is executed once per `make test`: nbval runs each notebook in a fresh kernel
+# and compares every output with the one stored in the notebook; the book is then built from
+# those stored (just verified) outputs without executing them again (tools/book_config.py).
+# `make book-executed` builds with execution, as the Pages workflow does.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 NOTEBOOKS := $(wildcard book/*.ipynb)
 # pip's output goes to .venv/install.log and is shown only when an install fails.
 PIP_QUIET := --quiet --disable-pip-version-check
@@ -14,8 +20,18 @@ PIP_QUIET := --quiet --disable-pip-version-check
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
+# pytest-xdist workers (`make test JOBS=1` for a serial run). loadscope keeps all cells of a
+# notebook (and all tests of a module) on one worker, in order, as nbval requires.
+JOBS   ?= auto
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+XDIST  := -n $(JOBS) --dist loadscope
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+BOOK_FLAGS := --all -W -n --keep-going
+STORED_CONFIG := _build/config-stored-outputs.yml
+TIMES  := _build/test-times.txt
 
-.PHONY: book test env lint unit nbval html-tests reproduce notebooks data benchmarks clean
+.PHONY: book book-executed html pdf test env lint unit nbval pytest html-tests reproduce \
+        notebooks data benchmarks lab clean
 
 env: $(STAMP)
 
@@ -25,37 +41,62 @@ $(STAMP): requirements.lock pyproject.toml
 	    || { cat $(VENV)/install.log; exit 1; }
 	$(BIN)/python -m pip install $(PIP_QUIET) --no-deps -e . >> $(VENV)/install.log 2>&1 \
 	    || { cat $(VENV)/install.log; exit 1; }
-	$(BIN)/python -c "import sozialanalyse, jupyter_book, statsmodels, nbval"
+	$(BIN)/python -c "import sozialanalyse, jupyter_book, statsmodels, nbval, xdist, pypdf"
 	touch $(STAMP)
 
-# Build the book; every notebook is executed afresh (execute_notebooks: force).
-book: $(STAMP)
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+# The book: HTML from the notebooks' stored outputs, then the PDF (skipped with a notice
+# when no Chromium/Chrome is installed; `make pdf` insists).
+book: html
+	$(BIN)/python tools/book_pdf.py --if-browser
+
+# HTML with warnings as errors, built from the outputs stored in the notebooks.
+html: $(STAMP)
+	$(BIN)/python tools/book_config.py $(STORED_CONFIG)
+	$(BIN)/jupyter-book build . --config $(STORED_CONFIG) $(BOOK_FLAGS)
+
+# HTML with every notebook executed afresh (_config.yml: execute_notebooks: force), then PDF.
+book-executed: $(STAMP)
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python tools/book_pdf.py
+
+# The whole book as one PDF, printed offline by headless Chromium (tools/book_pdf.py).
+pdf: $(STAMP)
+	$(BIN)/python tools/book_pdf.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check sozialanalyse tests benchmarks _ext book
+	$(BIN)/ruff check sozialanalyse tests benchmarks _ext book tools
+
+# Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run.
+pytest: $(STAMP)
+	$(PYTEST) $(XDIST) -m "not book" $(NBVAL) tests $(NOTEBOOKS)
 
 unit: $(STAMP)
-	$(BIN)/pytest -m "not book" -p no:cacheprovider
+	$(PYTEST) $(XDIST) -m "not book" tests
 
 nbval: $(STAMP)
-	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	    -p no:cacheprovider $(NOTEBOOKS)
+	$(PYTEST) $(XDIST) $(NBVAL) $(NOTEBOOKS)
 
 html-tests: $(STAMP)
-	$(BIN)/pytest -m book -p no:cacheprovider tests/book
+	$(PYTEST) $(XDIST) -m book tests/book
 
 reproduce: $(STAMP)
 	$(BIN)/python -m sozialanalyse reproduce
 
-# The test command: everything a reviewer's CI verifies, in order; stops at the first failure.
+# Run one step ($(1): make targets, $(2): make options) and append its wall time to $(TIMES).
+timed = t0=$$(date +%s); $(MAKE) --no-print-directory $(2) $(1) || exit $$?; \
+	printf '  %-24s %4d s\n' "$(1)" $$(( $$(date +%s) - t0 )) >> $(TIMES)
+
+# The test command: everything a reviewer's CI verifies; stops at the first failure and
+# prints the time of each step. The PDF and `reproduce` run side by side (two cores).
 test: $(STAMP)
-	$(MAKE) lint
-	$(MAKE) unit
-	$(MAKE) nbval
-	$(MAKE) book
-	$(MAKE) html-tests
-	$(MAKE) reproduce
+	@mkdir -p _build && echo "make test: seconds per step" > $(TIMES) && t_start=$$(date +%s); \
+	$(call timed,lint) && \
+	$(call timed,pytest) && \
+	$(call timed,html) && \
+	$(call timed,pdf reproduce,-j2 --output-sync=target) && \
+	$(call timed,html-tests) && \
+	printf '  %-24s %4d s\n' "total" $$(( $$(date +%s) - t_start )) >> $(TIMES) && \
+	cat $(TIMES)
 
 # Maintainer helpers (not part of the test command).
 notebooks: $(STAMP)
@@ -66,6 +107,15 @@ data: $(STAMP)
 
 benchmarks: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+# JupyterLab (extra `lab`, pinned in requirements-lab.lock) on the book's notebooks.
+$(LAB_STAMP): $(STAMP) requirements-lab.lock
+	$(BIN)/python -m pip install $(PIP_QUIET) -r requirements.lock -r requirements-lab.lock \
+	    > $(VENV)/install-lab.log 2>&1 || { cat $(VENV)/install-lab.log; exit 1; }
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab book/
 
 clean:
 	rm -rf _build

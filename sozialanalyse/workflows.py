@@ -490,7 +490,7 @@ def evaluate_from_file(
     level: float = 0.95,
     family: str = "auto",
     **options: object,
-) -> pd.DataFrame:
+):  # noqa: ANN201 - EvaluationResult (imported lazily)
     """Before/after evaluation of a planner's case-count panel.
 
     Parameters
@@ -516,17 +516,18 @@ def evaluate_from_file(
 
     Returns
     -------
-    pandas.DataFrame
-        One row (:func:`sozialanalyse.evaluation.results_frame`) with ``irr``, ``ci_low``,
-        ``ci_high``, ``p_value``, ``abs_change_per_1000`` and the design's notes, plus
-        ``file``, ``model_areas`` and ``start_year``.
+    EvaluationResult
+        The design's result (:class:`sozialanalyse.evaluation.results.EvaluationResult`:
+        ``irr``, interval, p-value, inference, ``summary()`` …) with ``file``,
+        ``model_areas`` and ``start_years`` in ``extra``; :func:`result_row` gives one
+        tidy row for a CSV file.
 
     Warns
     -----
     EvaluationWarning
         Short pre-period, small counts, few clusters ... (from the designs' guardrails).
     """
-    from sozialanalyse.evaluation import pre_post_rate_ratio, results_frame, two_group_did
+    from sozialanalyse.evaluation import pre_post_rate_ratio, two_group_did
     from sozialanalyse.evaluation.panel_did import panel_did
 
     if design not in DESIGNS:
@@ -557,8 +558,19 @@ def evaluate_from_file(
                     hint="für gestaffelte Starts das Design panel wählen (--design panel)")
             est = pre_post_rate_ratio(panel, treated=model_areas, start_year=starts[0],
                                           level=level)
-    out = results_frame([est])
-    out.insert(0, "file", label)
-    out["model_areas"] = ", ".join(model_areas)
-    out["start_year"] = ", ".join(map(str, starts))
+    return est.with_updates(extra={**est.extra, "file": label,
+                                   "model_areas": tuple(model_areas),
+                                   "start_years": tuple(starts)})
+
+
+def result_row(result) -> pd.DataFrame:  # noqa: ANN001 - EvaluationResult
+    """One tidy row of an :func:`evaluate_from_file` result, for a CSV file.
+
+    The result's :meth:`~sozialanalyse.evaluation.results.EvaluationResult.to_frame`
+    headline with ``file``, ``model_areas`` and ``start_year`` (text) added.
+    """
+    out = result.to_frame().iloc[[0]].reset_index(drop=True)
+    out.insert(0, "file", result.extra.get("file", ""))
+    out["model_areas"] = ", ".join(result.extra.get("model_areas", ()))
+    out["start_year"] = ", ".join(map(str, result.extra.get("start_years", ())))
     return out

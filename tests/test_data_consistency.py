@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sozialanalyse.data as sd
-from sozialanalyse.data.derived import migration_by_sr, single_years_by_sr, stadtteil_parts
+from sozialanalyse.data.population import migration_by_sr, single_years_by_sr, stadtteil_parts
 from sozialanalyse.data.raw import read_opendata, split_label
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"

@@ -111,3 +111,46 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in readme
     commands = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")]
     assert "make test" in commands, ".ci/run must call the README's test command"
+
+
+def test_github_ci_uses_the_runners_chrome_and_installs_no_browser() -> None:
+    """On GitHub's Ubuntu images `apt-get install chromium` is a snap stub: the workflows must
+    point the tests and the PDF at the preinstalled Google Chrome instead."""
+    for name in ("tests.yml", "pages.yml"):
+        text = (ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8")
+        workflow = yaml.safe_load(text)
+        commands = " ".join(
+            step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
+        )
+        assert "apt-get" not in commands, f"{name} installs packages with apt-get"
+        envs = [job.get("env", {}) for job in workflow["jobs"].values()]
+        if "make" in commands:
+            assert any(e.get("SOZIALANALYSE_CHROMIUM") == "/usr/bin/google-chrome" for e in envs)
+
+
+def test_book_config_for_stored_outputs_only_switches_execution_off(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "config.yml"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "book_config.py"), str(out)],
+                   check=True, cwd=ROOT)
+    original = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    copy = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert copy["execute"]["execute_notebooks"] == "off"
+    for name, path in (copy["sphinx"].get("local_extensions") or {}).items():
+        assert Path(path).is_absolute() and Path(path) == (ROOT / original["sphinx"][
+            "local_extensions"][name]).resolve()
+    copy["execute"]["execute_notebooks"] = original["execute"]["execute_notebooks"]
+    copy["sphinx"]["local_extensions"] = original["sphinx"].get("local_extensions")
+    assert copy == original
+
+
+def test_make_test_runs_every_notebook_through_nbval_and_the_html_step() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    for step in ("lint", "pytest", "html", "pdf reproduce", "html-tests"):
+        assert f"timed,{step}" in recipe, step
+    pytest_rule = makefile.split("\npytest:", 1)[1].split("\n\n", 1)[0]
+    assert "$(NBVAL)" in pytest_rule and "$(NOTEBOOKS)" in pytest_rule
+    assert "--nbval " in makefile and "--dist loadscope" in makefile

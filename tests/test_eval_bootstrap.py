@@ -287,3 +287,12 @@ def test_event_study_bootstrap_matches_event_study_estimates() -> None:
     # consistent with its own test: p > 5 % exactly when the interval contains 1
     inside = (rest["ci_low"] <= 1) & (rest["ci_high"] >= 1)
     assert ((rest["p_value"] > 0.05) == inside).all()
+
+
+def test_area_labels_are_matched_as_text() -> None:
+    panel = make_panel(14)
+    codes = panel.assign(area=panel["area"].str[1:].astype(int))
+    res = wild_cluster_bootstrap(codes.drop(columns="start_year"), treated=["4", "8", "12"],
+                                 start_year=2020, draws=199)
+    ref = wild_cluster_bootstrap(panel, draws=199)
+    assert res.irr == pytest.approx(ref.irr)

@@ -281,7 +281,10 @@ def test_panel_coverage_agrees_with_committed_full_run(panel_coverage: pd.DataFr
 def test_measured_coverage_in_notes_matches_committed_full_run() -> None:
     from sozialanalyse.evaluation.bootstrap import MEASURED_COVERAGE
 
-    full = pd.read_csv(COVERAGE_CSV)
+    full = pd.concat([pd.read_csv(COVERAGE_CSV),
+                      pd.read_csv(COVERAGE_CSV.with_name("coverage_panel_more.csv"))])
+    assert {(m, k) for m, k in zip(full["method"], full["n_treated"], strict=True)
+            if m != "wild_score"} == set(MEASURED_COVERAGE)
     for (method, n_treated), values in MEASURED_COVERAGE.items():
         sub = full[(full["method"] == method) & (full["n_treated"] == n_treated)]
         expected = (sub["coverage"].min(), sub["coverage"].max(), sub["bounded"].min(),
@@ -298,3 +301,16 @@ def test_coverage_table_labels_for_the_book() -> None:
                                    "MC-Fehler", "Endliches Intervall"]
     assert set(table["Verfahren"]) == {LABELS_DE[m] for m in METHODS}
     assert len(table) == len(METHODS) * 2 * 2 * 2
+
+
+def test_book_coverage_rows_mark_the_default_and_the_target_band() -> None:
+    from sozialanalyse.evaluation.calibration import LABELS_DE, book_coverage_rows
+
+    full = pd.read_csv(COVERAGE_CSV)
+    rows = book_coverage_rows(full, defaults={1: "randomization", 3: "bootstrap"})
+    assert len(rows) == len(full)
+    default = rows[rows["Standard"] == "ja"]
+    assert set(default["Inferenz"]) == {LABELS_DE["randomization"], LABELS_DE["wild_webb"]}
+    reached = rows["93–97 % erreicht"] == "ja"
+    assert list(reached) == [0.93 <= c <= 0.97 for c in full["coverage"]]
+    assert rows["Überdeckung"].str.endswith("%").all()

@@ -280,7 +280,10 @@ def test_placebo_power_level_and_monotone() -> None:
 
 def test_dresden_plan_design_uses_real_populations_and_the_simulated_rates() -> None:
     from sozialanalyse.analyses.evaluation_power import PLAN_YEARS, plan_design
-    from sozialanalyse.evaluation.simulate import dresden_area_rates, dresden_young_population
+    from sozialanalyse.evaluation.simulate_dresden import (
+        dresden_area_rates,
+        dresden_young_population,
+    )
 
     des = plan_design()
     assert des.n_areas == 17 and des.n_pre == 5 and des.n_post == 5
@@ -309,3 +312,18 @@ def test_plot_power_curve_is_german_and_lazy() -> None:
     assert labels and all("." not in lab for lab in labels)
     with pytest.raises(AttributeError):
         pw.no_such_name  # noqa: B018
+
+
+def test_area_rates_table_is_labelled_and_ordered_by_burden() -> None:
+    from sozialanalyse.analyses.evaluation_power import area_rates, area_rates_table
+
+    r = area_rates()
+    assert r.attrs["label"] == "simuliert"
+    assert r["burden_score"].is_monotonic_decreasing
+    assert r["rate_sim"].is_monotonic_decreasing
+    assert r["expected_sim"].sum() == pytest.approx(9232, rel=1e-10)
+    by_area = r.set_index("area")
+    assert by_area.loc["07", "expected_sim"] < by_area.loc["11", "expected_sim"]
+    t = area_rates_table()
+    simulated = [c for c in t.columns if "simuliert" in c]
+    assert len(simulated) == 2 and t.attrs["label"] == "simuliert"

@@ -7,6 +7,7 @@ the same notebook with one stored output value changed fails.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,26 +35,33 @@ def _make_executed_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _run_nbval(path: Path) -> subprocess.CompletedProcess[str]:
+def _run_nbval(*paths: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-q", str(path)],
-        capture_output=True, text=True, cwd=path.parent, timeout=300,
+         "-p", "no:cacheprovider", "-rA", *(str(p) for p in paths)],
+        capture_output=True, text=True, cwd=paths[0].parent, timeout=300,
     )
 
 
 @pytest.mark.slow
 def test_nbval_passes_unchanged_and_fails_on_changed_output(tmp_path: Path) -> None:
-    nb_path = tmp_path / "probe.ipynb"
-    _make_executed_notebook(nb_path)
-    ok = _run_nbval(nb_path)
-    assert ok.returncode == 0, ok.stdout + ok.stderr
-
-    nb = nbformat.read(nb_path, as_version=4)
+    """One nbval run on two copies of an executed notebook: the one whose stored value was
+    changed fails, the unchanged one passes."""
+    ok_path, changed_path = tmp_path / "probe_ok.ipynb", tmp_path / "probe_changed.ipynb"
+    _make_executed_notebook(ok_path)
+    nb = nbformat.read(ok_path, as_version=4)
     out = nb.cells[2].outputs[0]
     assert out["data"]["text/plain"] == "45"
     out["data"]["text/plain"] = "46"
-    nbformat.write(nb, nb_path)
-    changed = _run_nbval(nb_path)
-    assert changed.returncode != 0, "nbval did not notice a changed stored output"
-    assert "46" in changed.stdout or "45" in changed.stdout
+    nbformat.write(nb, changed_path)
+
+    run = _run_nbval(ok_path, changed_path)
+    report = run.stdout + run.stderr
+    summary = set(re.findall(r"^(PASSED|FAILED) (probe_\w+)\.ipynb::Cell (\d)", report, re.M))
+    assert summary == {
+        ("PASSED", "probe_ok", "0"), ("PASSED", "probe_ok", "1"), ("PASSED", "probe_ok", "2"),
+        ("PASSED", "probe_changed", "0"), ("PASSED", "probe_changed", "1"),
+        ("FAILED", "probe_changed", "2"),
+    }, "nbval did not notice (only) the changed stored output\n" + report
+    assert "46" in report and "45" in report
+    assert run.returncode != 0

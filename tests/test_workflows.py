@@ -22,11 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sozialanalyse.errors import InputDataError
+from sozialanalyse.evaluation.results import EvaluationResult
 from sozialanalyse.workflows import (
     evaluate_from_file,
     index_from_file,
     ranked_table,
     read_meta_table,
+    result_row,
 )
 
 OWN = Path(__file__).parent / "fixtures" / "own"
@@ -131,14 +133,17 @@ def tiny_panel(tmp_path: Path) -> Path:
                   "B,2020,200,2000,\nB,2021,220,2000,\n")
 
 
-def _quiet(**kwargs: object) -> pd.DataFrame:
+def _quiet(**kwargs: object) -> pd.Series:
+    """The tidy row (``result_row``) of an evaluation, warnings silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # one pre-period year: a guardrail warning
-        return evaluate_from_file(**kwargs)  # type: ignore[arg-type]
+        result = evaluate_from_file(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(result, EvaluationResult)
+    return result_row(result).iloc[0]
 
 
 def test_did_equals_ratio_of_rate_ratios_by_hand(tiny_panel: Path) -> None:
-    row = _quiet(path=tiny_panel, design="did", family="poisson").iloc[0]
+    row = _quiet(path=tiny_panel, design="did", family="poisson")
     assert row["irr"] == pytest.approx(0.64 / 1.1, rel=1e-8)
     se = math.sqrt(1 / 100 + 1 / 80 + 1 / 200 + 1 / 220)
     assert row["se_log"] == pytest.approx(se, rel=1e-6)
@@ -149,22 +154,21 @@ def test_did_equals_ratio_of_rate_ratios_by_hand(tiny_panel: Path) -> None:
 
 
 def test_rate_ratio_by_hand(tiny_panel: Path) -> None:
-    row = _quiet(path=tiny_panel, design="rateratio").iloc[0]
+    row = _quiet(path=tiny_panel, design="rateratio")
     assert row["irr"] == pytest.approx(0.64, rel=1e-12)
 
 
 def test_treated_option_equals_start_column(tiny_panel: Path, tmp_path: Path) -> None:
     plain = _write(tmp_path / "plain.csv", "area;year;cases;population\n"
                    "A;2020;100;1.000\nA;2021;80;1.250\nB;2020;200;2.000\nB;2021;220;2.000\n")
-    a = _quiet(path=tiny_panel, design="did", family="poisson").iloc[0]
+    a = _quiet(path=tiny_panel, design="did", family="poisson")
     b = _quiet(path=plain, design="did", family="poisson", treated=["A"],
-               start_year=2021).iloc[0]
+               start_year=2021)
     assert b["irr"] == pytest.approx(a["irr"], rel=1e-12)
 
 
 def test_simulated_excel_panel_recovers_a_fall() -> None:
-    res = _quiet(path=PANEL, design="did")
-    row = res.iloc[0]
+    row = _quiet(path=PANEL, design="did")
     assert row["model_areas"] == "Bahnhofsviertel, Nordviertel, Weststadt"
     assert row["ci_high"] < 1.0  # simulated with a true IRR of 0.85
     assert row["ci_low"] <= 0.85 <= row["ci_high"]

@@ -2,7 +2,7 @@
 
 Everything here rests on **simulated** case counts (yearly HzE counts per
 Dresden Stadtraum are not public), built by
-:mod:`sozialanalyse.evaluation.simulate` from the real young population per
+:mod:`sozialanalyse.evaluation.simulate_dresden` from the real young population per
 Stadtraum, real burden indicators per Stadtraum (children with a single
 parent, households with low income) that order the rates, and published
 Dresden and Saxon HzE figures (Gorbitz/city ratio 75/30 in 2018, city total of
@@ -39,7 +39,7 @@ from sozialanalyse.evaluation.power import (
     power_curve,
 )
 from sozialanalyse.evaluation.results import EvaluationResult
-from sozialanalyse.evaluation.simulate import (
+from sozialanalyse.evaluation.simulate_dresden import (
     BURDEN_INDICATORS,
     BURDEN_YEAR,
     DRESDEN_MODEL_AREAS,
@@ -118,10 +118,13 @@ def example_truth() -> pd.Series:
 
 #: German labels of the calibration numbers for the book.
 CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
-    "city_rate": ("HzE-Rate Dresden (Mittel)", "HzE je 1.000 junge Menschen (0-20)"),
-    "gorbitz_rate": ("HzE-Rate Gorbitz", "HzE je 1.000 junge Menschen (0-20)"),
+    "city_rate": ("HzE-Rate Dresden 2018 (Mittel)",
+                  "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
+    "gorbitz_rate": ("HzE-Rate Gorbitz 2018",
+                     "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
     "gorbitz_young_2018": ("junge Menschen Gorbitz 2018", "Personen (0-20), Probe"),
-    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023", "Personen"),
+    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023",
+                              "Personen; Niveau der simulierten Raten"),
     "saxony_hze_young_persons_2017": ("junge Menschen mit HzE, Sachsen 2017", "Personen"),
     "saxony_hze_young_persons_2024": ("junge Menschen mit HzE, Sachsen 2024", "Personen"),
     "year_sd": ("Jahresschwankung", "Standardabweichung, log"),
@@ -131,7 +134,7 @@ CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
 
 def calibration_table() -> pd.DataFrame:
     """The calibration numbers with sources, German labels, for display."""
-    from sozialanalyse.evaluation.simulate import calibration_frame
+    from sozialanalyse.evaluation.simulate_dresden import calibration_frame
 
     c = calibration_frame()
     return pd.DataFrame(

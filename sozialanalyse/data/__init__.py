@@ -14,6 +14,10 @@ verify_raw()
     Check every raw file against ``data/raw/SHA256SUMS``.
 read_indicator_table(path, ...), read_case_panel(path, ...)
     Read and validate users' own CSV or Excel files.
+
+The compendium's own data live in the repository (``data/``), not in the installed package:
+they are found next to the package in a source checkout, or through ``$SOZIALANALYSE_ROOT``;
+otherwise the functions that need them raise :class:`CompendiumDataMissingError`.
 """
 
 from sozialanalyse.data.datapackage import write_datapackage
@@ -21,8 +25,10 @@ from sozialanalyse.data.derived import build_derived
 from sozialanalyse.data.loader import list_resources, load
 from sozialanalyse.data.raw import verify_raw
 from sozialanalyse.data.readers import read_case_panel, read_indicator_table
+from sozialanalyse.data.registry import CompendiumDataMissingError
 
 __all__ = [
+    "CompendiumDataMissingError",
     "build_derived",
     "list_resources",
     "load",

@@ -166,16 +166,54 @@ RAW_FILES: tuple[RawFile, ...] = _build_registry()
 _BY_ID = {f.source_id: f for f in RAW_FILES}
 
 
+ROOT_ENV = "SOZIALANALYSE_ROOT"
+
+
+class CompendiumDataMissingError(FileNotFoundError):
+    """The compendium's own data (``data/`` of a repository clone) cannot be found.
+
+    Raised by the functions that read the compendium's Dresden data when the package is
+    installed from a wheel (no repository next to it) and ``$SOZIALANALYSE_ROOT`` is not
+    set. The methods (index, evaluation, disclosure) do not need these data.
+    """
+
+
+def _has_data(root: Path) -> bool:
+    return (root / "data" / "datapackage.json").is_file()
+
+
 def repo_root() -> Path:
     """Return the root of the compendium (the directory holding ``data/``).
 
-    The environment variable ``SOZIALANALYSE_ROOT`` overrides the default,
-    which is the parent of the installed package directory.
+    ``$SOZIALANALYSE_ROOT`` names it explicitly (for an installed package, point it at a
+    clone of the repository); otherwise the directory above the package is used when it
+    holds ``data/datapackage.json`` (a source checkout or an editable install).
+
+    Raises
+    ------
+    CompendiumDataMissingError
+        If neither place holds the compendium's data (German message saying what to do).
     """
-    env = os.environ.get("SOZIALANALYSE_ROOT")
+    env = os.environ.get(ROOT_ENV)
     if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2]
+        root = Path(env).expanduser().resolve()
+        if not (root / "data").is_dir():
+            raise CompendiumDataMissingError(
+                f"{ROOT_ENV}={env} enthält keinen Ordner „data“. Die Variable muss auf das "
+                "Wurzelverzeichnis eines Klons des Repositoriums sozialanalyse zeigen "
+                "(dort liegen data/ und book/)."
+            )
+        return root
+    root = Path(__file__).resolve().parents[2]
+    if _has_data(root):
+        return root
+    raise CompendiumDataMissingError(
+        "Die Daten des Kompendiums (data/datapackage.json) wurden nicht gefunden: das Paket ist "
+        "offenbar ohne das Repositorium installiert. Die Methoden (Index, Evaluation, "
+        "Geheimhaltung) arbeiten mit Ihren eigenen Daten auch so; für die Dresdner Daten des "
+        f"Kompendiums klonen Sie das Repositorium und setzen {ROOT_ENV} auf sein "
+        "Wurzelverzeichnis."
+    )
 
 
 def data_dir() -> Path:

@@ -7,7 +7,8 @@ panels::
 
 Only ``beta`` is of interest, so the area effects ``a_i`` and year effects
 ``g_t`` are *concentrated out*, as fixest does for Poisson fixed effects
-(Bergé 2018; Correia, Guimarães and Zylkin 2020):
+(Bergé 2018, R package FENmlm/fixest; Correia, Guimarães and Zylkin 2020,
+ppmlhdfe):
 
 * **Effects given beta, in closed form.** For fixed ``beta`` the Poisson
   score equations of the effects say that the fitted counts reproduce the
@@ -18,12 +19,18 @@ Only ``beta`` is of interest, so the area effects ``a_i`` and year effects
   Alternating the two (iterative proportional fitting) converges to the
   maximum-likelihood effects; started from the previous solution it needs a
   few sweeps, each two batched matrix-vector products.
-* **Newton on beta alone.** With the effects at their optimum the derivative
-  of the concentrated log-likelihood is ``sum D_it (y_it - mu_it)`` and its
-  second derivative is ``-sum mu_it Dt_it^2``, where ``Dt`` is the residual of
-  ``D`` after a ``mu``-weighted regression on area and year dummies. The area
-  part of that regression is closed form; the year part is a small
-  ``(T - 1) x (T - 1)`` solve per panel.
+* **Quasi-Newton on beta alone.** With the effects at their optimum the
+  derivative of the concentrated log-likelihood is ``sum D_it (y_it - mu_it)``
+  and its second derivative is ``-sum mu_it Dt_it^2``, where ``Dt`` is the
+  residual of ``D`` after a ``mu``-weighted regression on area and year
+  dummies. The steps on ``beta`` use an upper bound of that curvature first
+  and secant updates after; the exact curvature (the area part of the
+  regression in closed form, the year part a ``(T - 1) x (T - 1)`` solve per
+  panel) is computed once at the optimum for the standard errors.
+
+When all panels share one exposure table (the power simulation), every sum
+over areas or years is one matrix product with the stacked effects, so the
+iterations never form an array of shape ``(B, A, T)``.
 
 At the optimum these are exactly the maximum-likelihood estimate and the
 model-based standard error of ``GLM(..., family=Poisson())`` with area and

@@ -73,10 +73,18 @@ def _find(frame: pd.DataFrame, wanted: str | None, candidates: Sequence[str], wh
     return None
 
 
-def _numbers(col: pd.Series, name: str) -> pd.Series:
+def _numbers(col: pd.Series, name: str, convention: str = "auto") -> pd.Series:
+    """Numbers from a column; text cells are read in German (``1.234,5``) or international
+    (``1,234.5``) convention; ``"auto"`` takes German when a cell has a decimal comma."""
     if col.dtype == object:
         text = col.astype(str).str.strip().str.replace("\u2212", "-", regex=False)
-        text = text.str.replace(",", ".", regex=False)
+        text = text.str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+        german = convention == "de" or (
+            convention == "auto" and text.str.contains(r"^-?[\d.]*,\d+$", regex=True).any())
+        if german:
+            text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            text = text.str.replace(",", "", regex=False)
         text = text.replace({"": np.nan, "nan": np.nan, "–": np.nan, "-": np.nan, ".": np.nan})
         values = pd.to_numeric(text, errors="coerce")
         bad = values.isna() & text.notna()
@@ -146,7 +154,7 @@ def _preset_id(edition: str | int) -> str:
 
 def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
                  population: str | None = None, exclude_areas: Mapping[str, str] | None = None,
-                 dynamics: bool = True) -> Coin:
+                 dynamics: bool = True, convention: str = "auto") -> Coin:
     """The edition's Coin on a published table (indicators by their published codes).
 
     Parameters
@@ -165,6 +173,9 @@ def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
         Further areas to leave out (id -> reason), added to the preset's named exclusions.
     dynamics
         Use the published change columns as given change values.
+    convention
+        Number convention of text cells: ``"de"`` (``1.234,5``), ``"international"``
+        (``1,234.5``) or ``"auto"`` (German where a column has decimal commas).
 
     Returns
     -------
@@ -186,19 +197,19 @@ def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
     year = int(preset.get("edition") or 0)
     pop_var = preset.get("population_variable") or "einwohner"
     parts = [pd.DataFrame({"area": ids, "indicator": pop_var,
-                           "value": _numbers(frame[pop_col], str(pop_col))})]
+                           "value": _numbers(frame[pop_col], str(pop_col), convention)})]
     given = {}
     for row in meta.itertuples(index=False):
         col = _find(frame, str(row.code), (), f"Indikator {row.indicator}", required=True)
         parts.append(pd.DataFrame({"area": ids, "indicator": row.indicator,
-                                   "value": _numbers(frame[col], str(col))}))
+                                   "value": _numbers(frame[col], str(col), convention)}))
         if dynamics:
             change = getattr(row, "change_code", None)
             ccol = _find(frame, str(change), (), f"Veränderung von {row.indicator}",
                          required=True)
             var = f"{row.indicator}__veraenderung"
             parts.append(pd.DataFrame({"area": ids, "indicator": var,
-                                       "value": _numbers(frame[ccol], str(ccol))}))
+                                       "value": _numbers(frame[ccol], str(ccol), convention)}))
             given[row.indicator] = var
     data = pd.concat(parts, ignore_index=True).assign(year=year)
     coin = Coin.from_preset(preset, data)
@@ -218,7 +229,8 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
                       published_status: str | None = None,
                       published_dynamics: str | None = None,
                       published_group: str | None = None,
-                      exclude_areas: Mapping[str, str] | None = None) -> Reproduction:
+                      exclude_areas: Mapping[str, str] | None = None,
+                      convention: str = "auto") -> Reproduction:
     """Reproduce a published edition from its published table and compare the classes.
 
     Parameters
@@ -238,6 +250,8 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
         not compared).
     exclude_areas
         Further areas to exclude (id -> reason).
+    convention
+        Number convention of text cells (see :func:`edition_coin`).
 
     Returns
     -------
@@ -251,7 +265,8 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
         _find(frame, None, (str(c).lower(),), "", required=False) is not None
         for c in meta.get("change_code", pd.Series(dtype=object)).dropna())
     coin = edition_coin(frame, pid, area=area, population=population,
-                        exclude_areas=exclude_areas, dynamics=change_present)
+                        exclude_areas=exclude_areas, dynamics=change_present,
+                        convention=convention)
     coin.regenerate()
     ids = frame[_find(frame, area, (), "Gebietskennung", required=True)].astype(str).str.strip()
     out = pd.DataFrame({"area": ids.to_numpy()})
@@ -259,7 +274,7 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     if name_col is not None:
         out["name"] = frame[name_col].astype(str).to_numpy()
     pop_col = _find(frame, population, POPULATION_COLUMNS, "Einwohner", required=True)
-    out["population"] = _numbers(frame[pop_col], str(pop_col)).to_numpy()
+    out["population"] = _numbers(frame[pop_col], str(pop_col), convention).to_numpy()
     out = out.set_index("area")
     out["index"] = coin.index.reindex(out.index)
     p = coin.params
@@ -308,3 +323,20 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     if not change_present:
         notes.append("keine Veränderungsspalten (D…): Dynamik nicht berechnet")
     return Reproduction(table=out, agreement=agreement, coin=coin, preset=pid, notes=notes)
+
+
+def read_published_table(path: str, *, encoding: str | None = None, sep: str | None = None,
+                         sheet: str | int | None = None) -> tuple[pd.DataFrame, str]:
+    """Read a published table (CSV or Excel) with every cell as text.
+
+    Returns the frame and the number convention to use: ``"de"`` for ``;``-separated CSV,
+    ``"international"`` for ``,``-separated CSV, ``"auto"`` for Excel. Ids and names stay
+    text (a name such as ``"1. Park"`` is never parsed as a number).
+    """
+    from pathlib import Path
+
+    from sozialanalyse.data.readers import read_text_table
+
+    frame, used = read_text_table(Path(path), sep=sep, encoding=encoding, sheet=sheet)
+    convention = {";": "de", ",": "international"}.get(used, "auto")
+    return frame, convention

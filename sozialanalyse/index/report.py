@@ -211,3 +211,37 @@ def comparison(frame: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     out["Klasse nachher"] = frame["class_b"]
     out.index.name = "Gebiet"
     return out if n is None else out.head(n)
+
+
+def format_frame(frame: pd.DataFrame, digits: int | dict[str, int] = 2) -> pd.DataFrame:
+    """German numbers in a frame (:func:`sozialanalyse.formatting.format_frame`)."""
+    from sozialanalyse.formatting import format_frame as _format
+
+    return _format(frame, digits)
+
+
+def compare_summary(frame: pd.DataFrame) -> dict[str, float | int]:
+    """Key figures of a Coin comparison (:func:`sozialanalyse.index.compare.compare_summary`)."""
+    from sozialanalyse.index.compare import compare_summary as _summary
+
+    return _summary(frame)
+
+
+UNITS_DE: dict[str, str] = {"percent": "Prozent", "EUR per month": "Euro je Monat"}
+"""German names of the units used in indicator metadata."""
+
+
+def indicator_meta(meta: pd.DataFrame) -> pd.DataFrame:
+    """German table of indicator metadata (indicator, dimension, direction, weight, unit,
+    denominator)."""
+    out = pd.DataFrame({"Indikator": meta["indicator"], "Dimension": meta["dimension"]})
+    out["Richtung"] = ["höher = belasteter" if d == 1 else "höher = weniger belastet"
+                       for d in meta["direction"]]
+    if "weight" in meta.columns:
+        out["Gewicht"] = [number(w, 1) for w in meta["weight"]]
+    if "unit" in meta.columns:
+        out["Einheit"] = [UNITS_DE.get(u, u) if isinstance(u, str) else "–"
+                          for u in meta["unit"]]
+    if "denominator" in meta.columns:
+        out["Nenner"] = [d if isinstance(d, str) and d else "–" for d in meta["denominator"]]
+    return out
