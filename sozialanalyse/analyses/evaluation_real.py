@@ -366,27 +366,28 @@ NOMINAL_BAND = (0.93, 0.97)
 
 
 def panel_coverage_records() -> pd.DataFrame:
-    """The committed full calibration run of the panel DiD (``results/coverage_panel.csv``).
+    """The committed full calibration runs of the panel DiD (``results/coverage_panel*.csv``).
 
-    Simulated 17 areas x 12 years with one or three model areas, NB2 overdispersion
-    alpha 0.01/0.05, with and without AR(1) area shocks (see
-    :mod:`sozialanalyse.evaluation.calibration`, which writes the file).
+    Simulated 17 areas x 12 years with one, two, three or five model areas, NB2
+    overdispersion alpha 0.01/0.05, with and without AR(1) area shocks (see
+    :mod:`sozialanalyse.evaluation.calibration`, which writes and reads the files).
     """
-    from sozialanalyse.data.registry import repo_root
+    from sozialanalyse.evaluation.calibration import committed_records
 
-    path = repo_root() / "results" / "coverage_panel.csv"
-    if not path.exists():
+    rec = committed_records()
+    if rec is None:
         raise FileNotFoundError(
-            f"{path} fehlt: die Abdeckungstabelle der Panel-Verfahren gehört zum Repositorium "
-            "(neu erzeugen mit python -m sozialanalyse.evaluation.calibration)")
-    return pd.read_csv(path)
+            "results/coverage_panel.csv fehlt: die Abdeckungstabelle der Panel-Verfahren gehört "
+            "zum Repositorium (neu erzeugen mit python -m sozialanalyse.evaluation.calibration)")
+    return rec
 
 
 def coverage_table() -> pd.DataFrame:
     """"Wie verlässlich sind die Intervalle?": measured coverage, German, one row per method.
 
-    One row per method and setting: the panel DiD with one or three model areas
-    (range over overdispersion 0.01/0.05 and AR(1) area shocks rho 0/0.5, from
+    One row per method and setting: the panel DiD with one, two, three or five model areas
+    (range over overdispersion 0.01/0.05 and, where simulated, AR(1) area shocks
+    rho 0/0.5, from
     :func:`panel_coverage_records`) and the interrupted time series with 3 + 4
     and 6 + 6 yearly points (range over rho 0/0.5, from
     :func:`sozialanalyse.evaluation.its_coverage_table`). "Standard" marks the
