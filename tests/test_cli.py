@@ -375,3 +375,27 @@ def test_every_option_a_message_names_exists() -> None:
         named |= set(re.findall(r"(--[a-z][a-z-]+)", (root / module).read_text("utf-8")))
     assert named, "the messages name no options at all?"
     assert named <= options, named - options
+
+
+def test_sheet_option_by_name_and_number(tmp_path: Path, capsys) -> None:
+    book = tmp_path / "mappe.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Hinweis": ["Deckblatt"]}).to_excel(writer, sheet_name="Info",
+                                                          index=False)
+        pd.read_excel(PANEL).to_excel(writer, sheet_name="Fallzahlen", index=False)
+    msg = _fails(["evaluate", str(book), "--design", "rateratio"], capsys, "E-COL-001")
+    assert "--area-column" in msg
+    assert main(["evaluate", str(book), "--design", "rateratio", "--sheet", "Fallzahlen"]) == 0
+    assert main(["evaluate", str(book), "--design", "rateratio", "--sheet", "2"]) == 0
+    msg = _fails(["evaluate", str(book), "--sheet", "Daten"], capsys, "E-READ-005")
+    assert "Blätter: Info, Fallzahlen" in msg
+
+
+def test_areas_option_in_evaluate(tmp_path: Path, capsys) -> None:
+    areas = tmp_path / "gebiete.txt"
+    known = sorted(pd.read_excel(PANEL)["area"].unique())
+    areas.write_text("\n".join(known[1:]) + "\n", encoding="utf-8")  # one area missing
+    msg = _fails(["evaluate", str(PANEL), "--areas", str(areas)], capsys, "E-AREA-003")
+    assert f"'{known[0]}' steht nicht in der Liste" in msg
+    areas.write_text("\n".join(known) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(PANEL), "--design", "rateratio", "--areas", str(areas)]) == 0
