@@ -116,7 +116,7 @@ DESIGNS: dict[str, str] = {
     "rateratio": "Ratenverhältnis",
     "before_after": "Vorher-nachher-Vergleich",
     "indexed": "indexierter Vergleich",
-    "placebo": "Placebo-Test",
+    "placebo_test": "Placebo-Test",
 }
 
 #: Inference methods and count models.
@@ -156,6 +156,8 @@ WARNINGS: dict[str, str] = {
     "OverdispersionWarning": "Überdispersion der Fallzahlen",
     "SmallDonorPoolWarning": "kleiner Spenderpool der synthetischen Kontrolle",
     "ConvexHullWarning": "Modellgebiet außerhalb der Spannweite der Spendergebiete",
+    "ZeroCountWarning": "keine Fälle in einer Gruppe und Periode",
+    "CoverageWarning": "Überdeckung des Intervalls nicht gesichert",
 }
 
 #: Names of parameters and of table columns used in the code.
@@ -210,7 +212,29 @@ PARAMETERS: dict[str, str] = {
 }
 
 
+_MERGED = False
+
+
+def _merge_evaluation_labels() -> None:
+    """Adopt the evaluation result type's labels, so that both never disagree.
+
+    :mod:`sozialanalyse.evaluation.results` (evalcore) keeps its own German labels of the
+    inferences and result columns; they take precedence over the defaults above.
+    """
+    global _MERGED
+    if _MERGED:
+        return
+    _MERGED = True
+    try:
+        from sozialanalyse.evaluation import results
+    except ImportError:  # pragma: no cover - partial installations
+        return
+    INFERENCE.update(getattr(results, "INFERENCE_LABELS", {}))
+    PARAMETERS.update(getattr(results, "COLUMN_LABELS", {}))
+
+
 def _lookup(text: str) -> str | None:
+    _merge_evaluation_labels()
     for table in (METHODS, DESIGNS, INFERENCE, WARNINGS):
         if text in table:
             return table[text]
@@ -248,6 +272,7 @@ def label(value: object) -> object:
 
 def parameter(name: str) -> str:
     """The German name of a parameter or column (unknown names unchanged)."""
+    _merge_evaluation_labels()
     return PARAMETERS.get(name, PARAMETERS.get(name.lower(), name))
 
 

@@ -49,7 +49,7 @@ def test_index_prints_ranked_table_and_writes_csv(tmp_path: Path, capsys) -> Non
     top = next(i for i, line in enumerate(lines) if expected["area"].iloc[0] in line)
     bottom = next(i for i, line in enumerate(lines) if expected["area"].iloc[-1] in line)
     assert top < bottom
-    assert "ausgeschlossen: Gewerbegebiet Ost (population < 300" in printed
+    assert "ausgeschlossen: Gewerbegebiet Ost, Grund: weniger als 300 Einwohner" in printed
 
 
 def test_index_with_own_meta_and_year(tmp_path: Path, capsys) -> None:
@@ -97,8 +97,9 @@ def test_evaluate_tiny_panel_prints_irr_and_change(tmp_path: Path, capsys) -> No
     assert code == 0
     # 0.64 / 1.1 = 0.5818...; change 64 * (1 - 1.1 / 0.64) = -46.0 per 1,000
     assert "IRR 0,582 [" in captured.out and "(95-%-Intervall)" in captured.out
-    assert "Veränderung je 1000 junge Einwohner: \u221246,00" in captured.out
-    assert "Warnung" in captured.err  # one pre-period year: guardrail warning shown
+    assert "Veränderung je 1.000 junge Menschen: \u221246,0" in captured.out
+    assert "Warnung" in captured.err or "Hinweise:" in captured.out  # guardrail shown
+    assert "Inferenz:" in captured.out and "Warum diese Inferenz:" in captured.out
     assert pd.read_csv(out)["irr"].iloc[0] == pytest.approx(0.64 / 1.1)
 
 
@@ -374,3 +375,27 @@ def test_every_option_a_message_names_exists() -> None:
         named |= set(re.findall(r"(--[a-z][a-z-]+)", (root / module).read_text("utf-8")))
     assert named, "the messages name no options at all?"
     assert named <= options, named - options
+
+
+def test_sheet_option_by_name_and_number(tmp_path: Path, capsys) -> None:
+    book = tmp_path / "mappe.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Hinweis": ["Deckblatt"]}).to_excel(writer, sheet_name="Info",
+                                                          index=False)
+        pd.read_excel(PANEL).to_excel(writer, sheet_name="Fallzahlen", index=False)
+    msg = _fails(["evaluate", str(book), "--design", "rateratio"], capsys, "E-COL-001")
+    assert "--area-column" in msg
+    assert main(["evaluate", str(book), "--design", "rateratio", "--sheet", "Fallzahlen"]) == 0
+    assert main(["evaluate", str(book), "--design", "rateratio", "--sheet", "2"]) == 0
+    msg = _fails(["evaluate", str(book), "--sheet", "Daten"], capsys, "E-READ-005")
+    assert "Blätter: Info, Fallzahlen" in msg
+
+
+def test_areas_option_in_evaluate(tmp_path: Path, capsys) -> None:
+    areas = tmp_path / "gebiete.txt"
+    known = sorted(pd.read_excel(PANEL)["area"].unique())
+    areas.write_text("\n".join(known[1:]) + "\n", encoding="utf-8")  # one area missing
+    msg = _fails(["evaluate", str(PANEL), "--areas", str(areas)], capsys, "E-AREA-003")
+    assert f"'{known[0]}' steht nicht in der Liste" in msg
+    areas.write_text("\n".join(known) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(PANEL), "--design", "rateratio", "--areas", str(areas)]) == 0

@@ -280,3 +280,17 @@ def test_protection_intervals_mark_primary_cells(toy):
     assert iv["primary"].sum() == 2
     assert iv.loc[("Nord", "ambulant"), "primary"]
     assert not iv.loc[("Nord", "stationaer"), "primary"]
+
+
+def test_count_checks_are_the_package_validator():
+    """Disclosure control, readers and panels share one count check (same code and text)."""
+    from sozialanalyse.validation import check_counts
+
+    table = pd.DataFrame({"x": [1, -2], "y": [3, 4]}, index=list("ab"))
+    with pytest.raises(InputDataError) as via_suppress:
+        suppress(table)
+    with pytest.raises(InputDataError) as via_validator:
+        check_counts([1, -2], file="<DataFrame>", column="x")
+    assert via_suppress.value.code == via_validator.value.code == "E-VAL-004"
+    assert str(via_suppress.value) == str(via_validator.value)
+    assert (via_suppress.value.column, via_suppress.value.row) == ("x", 2)

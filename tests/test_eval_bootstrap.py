@@ -69,7 +69,7 @@ def test_fit_did_matches_panel_did_estimate_and_cluster_se() -> None:
     panel = make_panel(3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = panel_did(panel)
+        ref = panel_did(panel, inference="cluster")
     y, n, d, _ = panel_matrices(panel)
     beta, c, info, _ = fit_did(y[None], np.log(n)[None], d[None])
     g, t = y.shape
@@ -275,7 +275,7 @@ def test_event_study_bootstrap_matches_event_study_estimates() -> None:
     boot = event_study_bootstrap(panel, draws=499, seed=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = event_study(panel)
+        ref = event_study(panel).details
     assert list(boot["event_time"]) == list(ref["event_time"])
     np.testing.assert_allclose(boot["log_irr"], ref["log_irr"], atol=1e-7)
     np.testing.assert_allclose(boot["se_log"], ref["se_log"], rtol=1e-6)
@@ -287,3 +287,12 @@ def test_event_study_bootstrap_matches_event_study_estimates() -> None:
     # consistent with its own test: p > 5 % exactly when the interval contains 1
     inside = (rest["ci_low"] <= 1) & (rest["ci_high"] >= 1)
     assert ((rest["p_value"] > 0.05) == inside).all()
+
+
+def test_area_labels_are_matched_as_text() -> None:
+    panel = make_panel(14)
+    codes = panel.assign(area=panel["area"].str[1:].astype(int))
+    res = wild_cluster_bootstrap(codes.drop(columns="start_year"), treated=["4", "8", "12"],
+                                 start_year=2020, draws=199)
+    ref = wild_cluster_bootstrap(panel, draws=199)
+    assert res.irr == pytest.approx(ref.irr)

@@ -121,7 +121,7 @@ def test_two_group_did_poisson_calibration() -> None:
     rng = np.random.default_rng(103)
     starts = [2015.0] * 4 + [np.nan] * 6
     template, counts = simulate_panels(rng, 1000, starts, 8, lambda e, g: np.log(0.8) + 0 * e)
-    est, lo, hi = run(template, counts, lambda p: two_group_did(p, family="poisson")[0])
+    est, lo, hi = run(template, counts, lambda p: two_group_did(p, family="poisson"))
     check(est, lo, hi, np.log(0.8))
 
 
@@ -131,7 +131,7 @@ def test_two_group_did_negbin_calibration() -> None:
     starts = [2015.0] * 10 + [np.nan] * 10
     template, counts = simulate_panels(rng, 1000, starts, 8, lambda e, g: np.log(0.8) + 0 * e,
                                        nb_alpha=0.05)
-    est, lo, hi = run(template, counts, lambda p: two_group_did(p, family="auto")[0])
+    est, lo, hi = run(template, counts, lambda p: two_group_did(p, family="auto"))
     check(est, lo, hi, np.log(0.8))
 
 
@@ -155,7 +155,7 @@ def test_event_study_calibration_by_event_time() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for c in counts:
-            es = event_study(template.assign(cases=c)).set_index("event_time")
+            es = event_study(template.assign(cases=c)).details.set_index("event_time")
             rows.append(es.loc[[-3, 0, 2], ["log_irr", "ci_low", "ci_high"]].to_numpy())
     a = np.array(rows)
     for k, truth in enumerate((0.0, -0.1, -0.3)):
@@ -177,7 +177,7 @@ def test_staggered_did_calibration_heterogeneous_effects() -> None:
     # truth: mean log IRR over treated cohort-year cells weighted by treated areas
     cells = [(g, t) for g in (2012, 2014) for t in range(int(g), 2010 + n_years)]
     truth = float(np.mean([_dynamic(np.array(t - g), None) for g, t in cells]))
-    est, lo, hi = run(template, counts, lambda p: staggered_did(p).overall)
+    est, lo, hi = run(template, counts, staggered_did)
     check(est, lo, hi, truth)
 
 
@@ -195,9 +195,11 @@ def test_its_calibration_level_and_slope_monthly_with_seasonality() -> None:
     base = pd.DataFrame({"time": t, "month": month, "population": 1e5})
     res = []
     for c in counts:
-        r = interrupted_time_series(base.assign(cases=c), start, seasonal=True)
-        res.append((r.level.log_irr, np.log(r.level.ci_low), np.log(r.level.ci_high),
-                    r.slope.log_irr, np.log(r.slope.ci_low), np.log(r.slope.ci_high)))
+        r = interrupted_time_series(base.assign(cases=c), start_year=start, year="time",
+                                    seasonal=True)
+        sl = r.components["slope"]
+        res.append((r.log_irr, np.log(r.ci_low), np.log(r.ci_high),
+                    sl.log_irr, np.log(sl.ci_low), np.log(sl.ci_high)))
     a = np.array(res)
     check(a[:, 0], a[:, 1], a[:, 2], lvl)
     check(a[:, 3], a[:, 4], a[:, 5], slp)
@@ -279,7 +281,10 @@ def test_panel_coverage_agrees_with_committed_full_run(panel_coverage: pd.DataFr
 def test_measured_coverage_in_notes_matches_committed_full_run() -> None:
     from sozialanalyse.evaluation.bootstrap import MEASURED_COVERAGE
 
-    full = pd.read_csv(COVERAGE_CSV)
+    full = pd.concat([pd.read_csv(COVERAGE_CSV),
+                      pd.read_csv(COVERAGE_CSV.with_name("coverage_panel_more.csv"))])
+    assert {(m, k) for m, k in zip(full["method"], full["n_treated"], strict=True)
+            if m != "wild_score"} == set(MEASURED_COVERAGE)
     for (method, n_treated), values in MEASURED_COVERAGE.items():
         sub = full[(full["method"] == method) & (full["n_treated"] == n_treated)]
         expected = (sub["coverage"].min(), sub["coverage"].max(), sub["bounded"].min(),
@@ -296,3 +301,16 @@ def test_coverage_table_labels_for_the_book() -> None:
                                    "MC-Fehler", "Endliches Intervall"]
     assert set(table["Verfahren"]) == {LABELS_DE[m] for m in METHODS}
     assert len(table) == len(METHODS) * 2 * 2 * 2
+
+
+def test_book_coverage_rows_mark_the_default_and_the_target_band() -> None:
+    from sozialanalyse.evaluation.calibration import LABELS_DE, book_coverage_rows
+
+    full = pd.read_csv(COVERAGE_CSV)
+    rows = book_coverage_rows(full, defaults={1: "randomization", 3: "bootstrap"})
+    assert len(rows) == len(full)
+    default = rows[rows["Standard"] == "ja"]
+    assert set(default["Inferenz"]) == {LABELS_DE["randomization"], LABELS_DE["wild_webb"]}
+    reached = rows["93–97 % erreicht"] == "ja"
+    assert list(reached) == [0.93 <= c <= 0.97 for c in full["coverage"]]
+    assert rows["Überdeckung"].str.endswith("%").all()

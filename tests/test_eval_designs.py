@@ -54,7 +54,7 @@ def test_poisson_2x2_equals_ratio_of_rate_ratios_by_hand() -> None:
     p = four_cell_panel(40, 30, 200, 230)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ShortPrePeriodWarning)
-        est, _ = two_group_did(p, family="poisson", min_pre_years=1)
+        est = two_group_did(p, family="poisson", min_pre_years=1)
     by_hand = (30 / 1100) / (40 / 1000) / ((230 / 5200) / (200 / 5000))
     assert est.irr == pytest.approx(by_hand, rel=1e-9)
     assert est.se_log == pytest.approx(np.sqrt(1 / 40 + 1 / 30 + 1 / 200 + 1 / 230), rel=1e-6)
@@ -69,7 +69,7 @@ def test_did_2x2_without_exposure_is_ratio_of_count_ratios() -> None:
     est = did_2x2(444, 1412, 1000, 1264)
     assert est.irr == pytest.approx((1412 / 444) / (1264 / 1000))
     assert np.isnan(est.abs_change_per_1000)
-    assert "equal population change" in est.notes[0]
+    assert "gleiche Bevölkerungsentwicklung" in est.notes[0]
 
 
 @settings(max_examples=30, deadline=None)
@@ -78,7 +78,7 @@ def test_property_glm_matches_closed_form(c: list[int]) -> None:
     p = four_cell_panel(*c)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est, _ = two_group_did(p, family="poisson", min_pre_years=1)
+        est = two_group_did(p, family="poisson", min_pre_years=1)
     closed = did_2x2(*c, exposure=(1000, 1100, 5000, 5200))
     assert est.log_irr == pytest.approx(closed.log_irr, abs=1e-7)
 
@@ -131,7 +131,7 @@ def test_pre_post_rate_ratio_sums_person_years_and_warns_on_short_pre_period() -
         "population": [1000, 1000, 1100, 1100], "start_year": 2010,
     }))
     with pytest.warns(ShortPrePeriodWarning):
-        est = pre_post_rate_ratio(p, "W", 2010)
+        est = pre_post_rate_ratio(p, treated="W", start_year=2010)
     assert est.irr == pytest.approx((46 / 2200) / (64 / 2000))
 
 
@@ -169,15 +169,15 @@ def test_staggered_recovers_dynamic_effects_where_twfe_is_biased() -> None:
     p = sim_panel(rng, starts, years, effect, pop=50_000.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
-        with pytest.warns(EvaluationWarning, match=r"cohort\(s\) \[2018\]"):
+        with pytest.warns(EvaluationWarning, match=r"Kohorte\(n\) \[2018\]"):
             res = staggered_did(p)
         twfe = panel_did(p)
     # truth over identified cells (years before 2018, when a comparison exists, and all
     # cohort-2018 cells are dropped since nobody is untreated then)
     cells = [(2013, t) for t in range(2013, 2018)]
     truth = np.mean([effect(t - g) for g, t in cells])
-    assert set(res.cells["cohort"]) == {2013}
-    assert abs(res.overall.log_irr - truth) < 3 * res.overall.se_log
+    assert set(res.details["cohort"]) == {2013}
+    assert abs(res.log_irr - truth) < 3 * res.se_log
     truth_by_e = pd.Series([effect(e) for e in range(5)], index=range(5))
     by_e = res.by_event_time.set_index("event_time")
     assert np.all(np.abs(by_e["log_irr"] - truth_by_e) < 4 * by_e["se_log"])
@@ -194,7 +194,7 @@ def test_staggered_matches_twfe_with_homogeneous_effect_and_never_treated() -> N
         warnings.simplefilter("ignore", FewClustersWarning)
         res = staggered_did(p)
         twfe = panel_did(p)
-    assert res.overall.irr == pytest.approx(0.8, abs=0.03)
+    assert res.irr == pytest.approx(0.8, abs=0.03)
     assert twfe.irr == pytest.approx(0.8, abs=0.03)
 
 
@@ -216,7 +216,7 @@ def test_event_study_recovers_profile_and_flat_pre_trend() -> None:
                   lambda e: -0.05 * (e + 1), pop=50_000.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
-        es = event_study(p).set_index("event_time")
+        es = event_study(p).details.set_index("event_time")
     assert es.loc[-1, "irr"] == 1.0
     for e in range(5):
         assert abs(es.loc[e, "log_irr"] - (-0.05 * (e + 1))) < 4 * es.loc[e, "se_log"]
@@ -228,13 +228,13 @@ def test_its_recovers_level_and_slope_change_annual_and_monthly() -> None:
     t = np.arange(2005, 2025)
     mu = 1e6 * 0.05 * np.exp(0.02 * (t - 2015) + (t >= 2015) * (np.log(0.9) - 0.03 * (t - 2015)))
     s = pd.DataFrame({"time": t, "cases": np.round(mu), "population": 1e6})
-    r = interrupted_time_series(s, 2015)
-    assert r.level.irr == pytest.approx(0.9, rel=2e-3)
-    assert np.log(r.slope.irr) == pytest.approx(-0.03, abs=1e-3)
+    r = interrupted_time_series(s, start_year=2015, year="time")
+    assert r.irr == pytest.approx(0.9, rel=2e-3)
+    assert np.log(r.components["slope"].irr) == pytest.approx(-0.03, abs=1e-3)
     assert r.pre_trend == pytest.approx(np.exp(0.02), rel=1e-3)
-    assert r.level.covers(0.9) and r.slope.covers(np.exp(-0.03))
+    assert r.covers(0.9) and r.components["slope"].covers(np.exp(-0.03))
     # counterfactual continues the pre-trend
-    cf = r.fitted.set_index("time")["counterfactual"]
+    cf = r.details.set_index("year")["counterfactual"]
     assert cf.loc[2020] == pytest.approx(1e6 * 0.05 * np.exp(0.02 * 5), rel=2e-3)
     # monthly with seasonality, no population (pure counts)
     rng = np.random.default_rng(10)
@@ -242,18 +242,19 @@ def test_its_recovers_level_and_slope_change_annual_and_monthly() -> None:
     season = 0.2 * np.cos(2 * np.pi * m / 12)
     lam = 500 * np.exp(season + 0.001 * (m - 48) + (m >= 48) * (np.log(1.2) + 0.005 * (m - 48)))
     ms = pd.DataFrame({"time": m, "month": m % 12 + 1, "cases": rng.poisson(lam)})
-    rm = interrupted_time_series(ms, 48, population=None, seasonal=True)
-    assert rm.level.covers(1.2) and rm.slope.covers(np.exp(0.005))
-    assert rm.level.irr == pytest.approx(1.2, abs=0.05)
+    rm = interrupted_time_series(ms, start_year=48, year="time", population=None,
+                                 seasonal=True)
+    assert rm.covers(1.2) and rm.components["slope"].covers(np.exp(0.005))
+    assert rm.irr == pytest.approx(1.2, abs=0.05)
 
 
 def test_its_errors() -> None:
     s = pd.DataFrame({"time": [1, 2, 3], "cases": [5, -1, 4]})
     with pytest.raises(InputDataError):
-        interrupted_time_series(s, 2, population=None)
+        interrupted_time_series(s, start_year=2, year="time", population=None)
     s = pd.DataFrame({"time": [1, 2, 3, 4], "cases": [5, 6, 7, 8]})
     with pytest.raises(MethodError):
-        interrupted_time_series(s, 2, population=None)
+        interrupted_time_series(s, start_year=2, year="time", population=None)
 
 
 # ---------------------------------------------------------------- dispersion
@@ -263,14 +264,16 @@ def test_dispersion_test_and_auto_family() -> None:
     rng = np.random.default_rng(11)
     starts = [2014.0] * 10 + [np.nan] * 10
     pois = sim_panel(rng, starts, list(range(2010, 2018)), lambda e: 0 * e, area_sd=0.0)
-    est, dt = two_group_did(pois)
-    assert not dt.overdispersed and est.model == "poisson"
+    est = two_group_did(pois)
+    dt = est.dispersion_test
+    assert not dt.overdispersed and est.model == "Poisson"
     assert dt.pearson_dispersion == pytest.approx(1.0, abs=0.3)
     nb = sim_panel(rng, starts, list(range(2010, 2018)), lambda e: 0 * e, area_sd=0.0, nb=0.1)
-    est, dt = two_group_did(nb)
-    assert dt.overdispersed and est.model == "negative binomial"
+    est = two_group_did(nb)
+    dt = est.dispersion_test
+    assert dt.overdispersed and est.model == "negatives Binomialmodell"
     assert dt.alpha == pytest.approx(0.1, abs=0.05)
-    rob, _ = two_group_did(nb, family="robust")
+    rob = two_group_did(nb, family="robust")
     assert rob.irr == pytest.approx(est.irr, rel=0.05)
     with pytest.warns(OverdispersionWarning):
         two_group_did(nb, family="poisson")
@@ -297,7 +300,13 @@ def test_few_clusters_warning() -> None:
     rng = np.random.default_rng(12)
     p = sim_panel(rng, [2013.0] * 3 + [np.nan] * 3, list(range(2010, 2016)), lambda e: 0 * e)
     with pytest.warns(FewClustersWarning):
-        panel_did(p)
+        r = panel_did(p, inference="cluster")
+    assert not r.coverage_ok
+    # the automatic choice avoids cluster-robust errors with 3 model areas
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = panel_did(p)
+    assert auto.inference_key in ("randomization", "bootstrap")
 
 
 def test_short_pre_period_warning_in_did() -> None:
@@ -407,9 +416,12 @@ def test_plots_draw_the_data() -> None:
                        "ci_low": [1.0, 0.7, 0.6], "ci_high": [1.0, 0.9, 0.8]})
     fig2 = plot_event_study(es)
     assert fig2.axes[0].get_yscale() == "log"
-    fitted = pd.DataFrame({"time": [1, 2, 3, 4], "cases": [10, 11, 8, 9],
+    from sozialanalyse.evaluation import EvaluationResult
+
+    fitted = pd.DataFrame({"year": [1, 2, 3, 4], "cases": [10, 11, 8, 9],
                            "fitted": [10, 11, 8, 9], "counterfactual": [10, 11, 12, 13]})
-    fig3 = plot_its(fitted, 3)
+    fig3 = plot_its(EvaluationResult(kind="its", design="ITS", irr=1.0, start_year=3,
+                                     details=fitted))
     dashed = [ln for ln in fig3.axes[0].get_lines() if ln.get_linestyle() == "--"][0]
     assert list(dashed.get_xdata()) == [2, 3, 4]
     plt.close("all")

@@ -11,22 +11,25 @@ from hypothesis import strategies as st
 from sozialanalyse.data import load
 from sozialanalyse.errors import InputDataError
 from sozialanalyse.evaluation.simulate import (
+    CoupledDraws,
+    draw_counts,
+    expected_counts,
+    poisson_quantile,
+    simulate_panel,
+)
+from sozialanalyse.evaluation.simulate_dresden import (
     BURDEN_INDICATORS,
     BURDEN_YEAR,
     DRESDEN_MODEL_AREAS,
     GORBITZ,
     LEVEL_YEAR,
-    CoupledDraws,
     annual_trend,
     calibration_frame,
     calibration_value,
-    draw_counts,
     dresden_area_rates,
     dresden_burden_score,
     dresden_panel,
     dresden_young_population,
-    expected_counts,
-    simulate_panel,
 )
 
 PROHLIS, LOSCHWITZ = "11", "07"
@@ -57,6 +60,17 @@ def test_draw_counts_rejects_bad_input() -> None:
 def test_coupled_draws_are_monotone_in_the_mean(seed: int, lo: float, factor: float) -> None:
     draws = CoupledDraws.draw((50,), 0.05, np.random.default_rng(seed))
     assert np.all(draws.counts(np.full(50, lo * factor)) >= draws.counts(np.full(50, lo)))
+
+
+@pytest.mark.parametrize("low,high", [(0.0, 1.0), (1.0, 30.0), (30.0, 2000.0)])
+def test_poisson_quantile_equals_scipy(low: float, high: float) -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(int(high))
+    u = rng.random(20_000)
+    lam = rng.uniform(low, high, 20_000)
+    u[:3] = [1e-12, 0.5, 1 - 1e-12]
+    np.testing.assert_array_equal(poisson_quantile(u, lam), stats.poisson.ppf(u, lam))
 
 
 def _population() -> tuple[pd.DataFrame, pd.Series]:
@@ -234,3 +248,14 @@ def test_dresden_panel_is_labelled_and_deterministic() -> None:
     assert sorted(a.loc[a["treated"], "area"].unique()) == list(DRESDEN_MODEL_AREAS)
     wide = a.pivot(index="area", columns="year", values="cases")
     assert (wide.loc[LOSCHWITZ] < wide.loc[PROHLIS]).all()
+
+
+def test_dresden_names_still_served_by_the_simulate_module() -> None:
+    """Backwards compatibility: the Dresden names moved to simulate_dresden."""
+    from sozialanalyse.evaluation import simulate, simulate_dresden
+    from sozialanalyse.evaluation.simulate import dresden_panel as old_name
+
+    assert old_name is simulate_dresden.dresden_panel
+    assert simulate.GORBITZ == "16"
+    with pytest.raises(AttributeError):
+        simulate.no_such_name  # noqa: B018

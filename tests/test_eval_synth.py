@@ -169,12 +169,12 @@ def test_large_effect_ranks_first() -> None:
     assert res.rank == 1
     # a placebo fitted perfectly before the start (pre-RMSPE ~ 0) can beat the
     # model area on the RMSPE ratio, never on |log IRR| here
-    top = ratio.table.sort_values("rmspe_ratio", ascending=False).iloc[0]
+    top = ratio.details.sort_values("rmspe_ratio", ascending=False).iloc[0]
     assert top["is_treated"] or top["pre_rmspe"] < ratio.result.pre_rmspe
     assert res.p_value == pytest.approx(1 / 17)
     assert res.min_p_value == pytest.approx(1 / 17)
-    assert set(res.gaps["unit"]) == set(res.table["unit"])
-    assert res.table["is_treated"].sum() == 1
+    assert set(res.gaps["unit"]) == set(res.details["unit"])
+    assert res.details["is_treated"].sum() == 1
 
 
 def test_pooled_placebo_sets() -> None:
@@ -187,7 +187,7 @@ def test_pooled_placebo_sets() -> None:
         sampled = placebo_in_space(panel, treated, 2014, max_placebos=10, seed=1)
     assert res.n_units == 1 + 28  # C(8, 2) pairs of donors
     assert sampled.n_units == 11
-    assert sampled.table["unit"].iloc[1:].is_unique
+    assert sampled.details["unit"].iloc[1:].is_unique
 
 
 def test_permutation_p_value_by_hand() -> None:
@@ -200,7 +200,7 @@ def test_placebo_in_time_without_effect() -> None:
     mid = rates.sort_values().index[8]
     panel = simulate_panel(pop.assign(population=pop["population"] * 5), rates,
                            treated=[mid], start_year=2018, irr=0.8, dispersion=0.0, seed=9)
-    tab = placebo_in_time(panel, mid, 2018, min_pre_years=4)
+    tab = placebo_in_time(panel, mid, 2018, min_pre_years=4).details
     fake = tab[tab["fake"]]
     assert list(fake["start_year"]) == [2014, 2015, 2016, 2017]
     assert np.all(np.abs(fake["irr"] - 1) < 0.08)

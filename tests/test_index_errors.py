@@ -82,7 +82,7 @@ def test_unknown_direction_names_the_indicator():
 
 def test_dynamics_window_longer_than_data_names_the_years():
     coin = Coin(_data(years=[2020, 2021, 2022]), META).set("dynamics", k=5)
-    with pytest.raises(MethodError, match=r"5 years \(2017-2022\).*cover 2020-2022.*k <= 2"):
+    with pytest.raises(MethodError, match=r"5 Jahren \(2017–2022\).*2020–2022 abdecken.*k ≤ 2"):
         coin.regenerate()
 
 

@@ -13,7 +13,11 @@ from sozialanalyse.errors import InputDataError, MethodError
 from sozialanalyse.index import Coin, methods
 from sozialanalyse.index.aggregate import rank_array
 from sozialanalyse.index.choices import DRAW_NORMALISATIONS, OUTLIER_RULES, Draws
-from sozialanalyse.index.sensitivity import rank_sensitivity, sobol_from_function
+from sozialanalyse.index.sensitivity import (
+    coin_rank_sensitivity,
+    rank_sensitivity,
+    sobol_from_function,
+)
 from sozialanalyse.index.toy import toy_data
 from sozialanalyse.index.uncertainty import (
     ChoiceSpace,
@@ -265,3 +269,11 @@ def test_rank_sensitivity_for_one_area_and_bad_output() -> None:
         rank_sensitivity(x, d, output="nowhere", n_base=64)
     with pytest.raises(MethodError, match="power of two"):
         rank_sensitivity(x, d, n_base=100)
+
+
+def test_sensitivity_over_the_coins_own_parameters() -> None:
+    coin = _toy_coin().set("normalise", ddof=0)
+    si = coin_rank_sensitivity(coin, n_base=64, seed=1)
+    assert set(si.index) == {"outlier", "normalisation", "aggregation", "indicator_set",
+                             "weights"}
+    assert (si["ST"] >= -0.1).all()

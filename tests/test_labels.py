@@ -84,3 +84,14 @@ def test_translate_frame() -> None:
     assert out["ersetzt"].tolist() == ["ja", "nein"]
     assert out["Gewicht"].tolist() == [0.5, 0.5]  # numbers are left to formatting
     assert frame.columns[0] == "normalise"  # the input is not changed
+
+
+def test_labels_agree_with_the_evaluation_result_type() -> None:
+    from sozialanalyse.evaluation import results
+
+    for key, text in results.INFERENCE_LABELS.items():
+        if key == "none":
+            continue  # "none" is also a method value ("keine")
+        assert labels.label(key) == text
+    for key, text in results.COLUMN_LABELS.items():
+        assert labels.parameter(key) == text

@@ -22,11 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sozialanalyse.errors import InputDataError
+from sozialanalyse.evaluation.results import EvaluationResult
 from sozialanalyse.workflows import (
     evaluate_from_file,
     index_from_file,
     ranked_table,
     read_meta_table,
+    result_row,
 )
 
 OWN = Path(__file__).parent / "fixtures" / "own"
@@ -131,14 +133,17 @@ def tiny_panel(tmp_path: Path) -> Path:
                   "B,2020,200,2000,\nB,2021,220,2000,\n")
 
 
-def _quiet(**kwargs: object) -> pd.DataFrame:
+def _quiet(**kwargs: object) -> pd.Series:
+    """The tidy row (``result_row``) of an evaluation, warnings silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # one pre-period year: a guardrail warning
-        return evaluate_from_file(**kwargs)  # type: ignore[arg-type]
+        result = evaluate_from_file(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(result, EvaluationResult)
+    return result_row(result).iloc[0]
 
 
 def test_did_equals_ratio_of_rate_ratios_by_hand(tiny_panel: Path) -> None:
-    row = _quiet(path=tiny_panel, design="did", family="poisson").iloc[0]
+    row = _quiet(path=tiny_panel, design="did", family="poisson")
     assert row["irr"] == pytest.approx(0.64 / 1.1, rel=1e-8)
     se = math.sqrt(1 / 100 + 1 / 80 + 1 / 200 + 1 / 220)
     assert row["se_log"] == pytest.approx(se, rel=1e-6)
@@ -149,22 +154,21 @@ def test_did_equals_ratio_of_rate_ratios_by_hand(tiny_panel: Path) -> None:
 
 
 def test_rate_ratio_by_hand(tiny_panel: Path) -> None:
-    row = _quiet(path=tiny_panel, design="rateratio").iloc[0]
+    row = _quiet(path=tiny_panel, design="rateratio")
     assert row["irr"] == pytest.approx(0.64, rel=1e-12)
 
 
 def test_treated_option_equals_start_column(tiny_panel: Path, tmp_path: Path) -> None:
     plain = _write(tmp_path / "plain.csv", "area;year;cases;population\n"
                    "A;2020;100;1.000\nA;2021;80;1.250\nB;2020;200;2.000\nB;2021;220;2.000\n")
-    a = _quiet(path=tiny_panel, design="did", family="poisson").iloc[0]
+    a = _quiet(path=tiny_panel, design="did", family="poisson")
     b = _quiet(path=plain, design="did", family="poisson", treated=["A"],
-               start_year=2021).iloc[0]
+               start_year=2021)
     assert b["irr"] == pytest.approx(a["irr"], rel=1e-12)
 
 
 def test_simulated_excel_panel_recovers_a_fall() -> None:
-    res = _quiet(path=PANEL, design="did")
-    row = res.iloc[0]
+    row = _quiet(path=PANEL, design="did")
     assert row["model_areas"] == "Bahnhofsviertel, Nordviertel, Weststadt"
     assert row["ci_high"] < 1.0  # simulated with a true IRR of 0.85
     assert row["ci_low"] <= 0.85 <= row["ci_high"]
@@ -237,3 +241,46 @@ def test_row_order_of_the_file_does_not_change_the_index(order: list[int]) -> No
     np.testing.assert_allclose(shuffled.index.sort_index(), reference.index.sort_index(),
                                atol=1e-12)
     assert shuffled.ranks.sort_index().tolist() == reference.ranks.sort_index().tolist()
+
+
+@pytest.mark.parametrize("kind", ["index", "evaluate"])
+def test_a_file_is_read_once(kind: str, tmp_path: Path, monkeypatch) -> None:
+    """One reading path: the workflows read the user's file a single time."""
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    if kind == "index":
+        index_from_file(INDICATORS, "hamburg_sozialmonitoring")
+        assert reads.count(INDICATORS.name) == 1
+    else:
+        panel = _write(tmp_path / "panel.csv", "area,year,cases,population,start_year\n"
+                       "A,2020,100,1000,2021\nA,2021,80,1250,2021\n"
+                       "B,2020,200,2000,\nB,2021,220,2000,\n")
+        _quiet(path=panel, design="rateratio")
+        assert reads.count("panel.csv") == 1
+
+
+def test_meta_duplicate_indicator_and_weight_sums(tmp_path: Path) -> None:
+    dup = _write(tmp_path / "dup.csv", "indicator;dimension;direction\na;X;1\na;X;1\n")
+    with pytest.raises(InputDataError) as err:
+        read_meta_table(dup)
+    assert (err.value.code, err.value.row) == ("E-META-006", 3)
+    sums = _write(tmp_path / "sum.csv", "indicator;dimension;direction;weight\n"
+                  "arbeitslose;A;1;1\nsgb2_empfaenger;A;1;1\n")
+    with pytest.raises(InputDataError) as err:
+        index_from_file(INDICATORS, sums)
+    assert err.value.code == "E-META-004" and err.value.file == str(sums)
+    assert "summieren sich zu 2" in str(err.value)
+
+
+def test_indicator_without_any_value(tmp_path: Path) -> None:
+    table = _write(tmp_path / "t.csv", "area;quote;anteil\nNord;;1\nSüd;;2\nWest;;3\n")
+    meta = _write(tmp_path / "m.csv", "indicator;dimension;direction\nquote;A;1\nanteil;A;1\n")
+    with pytest.raises(InputDataError) as err:
+        index_from_file(table, meta)
+    assert (err.value.code, err.value.column) == ("E-VAL-001", "quote")

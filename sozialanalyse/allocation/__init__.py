@@ -47,6 +47,7 @@ from sozialanalyse.allocation.uncertainty import (
     AllocationDraws,
     allocate_draws_array,
     allocation_draws,
+    plot_allocation_bands,
 )
 from sozialanalyse.allocation.validation import outcome_agreement, ratio_check
 
@@ -72,6 +73,7 @@ __all__ = [
     "need_weights_from_coin",
     "outcome_agreement",
     "pace_of_change",
+    "plot_allocation_bands",
     "plot_scenarios",
     "ratio_check",
     "subindex_scores",

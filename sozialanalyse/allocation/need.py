@@ -90,7 +90,7 @@ def need_score_array(
     """
     _check_rule(rule)
     x = np.asarray(index, dtype=float)
-    if not np.all(np.isfinite(x)):
+    if not np.isfinite(x.sum()) and not np.all(np.isfinite(x)):
         raise InputDataError("Der Index enthält fehlende oder unendliche Werte.")
     n = x.shape[-1]
     if n < 2:

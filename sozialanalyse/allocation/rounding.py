@@ -99,6 +99,26 @@ def _bounds_or_none(lower, upper, shape):
     return _int_bounds(lower, upper, shape)
 
 
+def _kth_largest(r: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The ``k[i]``-th largest value of each row ``r[i]`` (``1 <= k[i] <= n``).
+
+    One :func:`numpy.partition` for all rows instead of a sort: each row is padded with
+    ``max(k) - k[i]`` values above and ``k[i] - min(k)`` values below every entry, so that
+    the same position holds the wanted value in every row.
+    """
+    n = r.shape[1]
+    k_max, k_min = int(k.max()), int(k.min())
+    pad = k_max - k_min
+    if pad:
+        hi_val = float(r.max()) + 1.0
+        lo_val = float(r.min()) - 1.0
+        j = np.arange(pad)[None, :]
+        fill = np.where(j < (k_max - k)[:, None], hi_val, lo_val)
+        r = np.concatenate([r, fill], axis=1)
+    pos = n + pad - k_max
+    return np.partition(r, pos, axis=1)[:, pos]
+
+
 def hamilton_array(
     weights: np.ndarray,
     seats: int | np.ndarray,
@@ -114,15 +134,16 @@ def hamilton_array(
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
     q, _ = bounded_quotas(w, h, lo, hi)
-    base = np.floor(q + 1e-9)
-    rem = q - base
+    base = q + 1e-9
+    np.floor(base, out=base)
+    rem = np.subtract(q, base, out=q)  # q is not needed any more
     if hi is not None:
         rem[base >= hi] = -1.0
     left = (h - base.sum(axis=1).astype(np.int64)).clip(0, n)
     rows = np.flatnonzero(left > 0)
     if rows.size:
         r = rem if rows.size == n_rows else rem[rows]
-        cut = np.sort(r, axis=1)[np.arange(rows.size), n - left[rows]][:, None]
+        cut = _kth_largest(r, left[rows])[:, None]
         # equal remainders in exact arithmetic may differ in the last bits: a remainder
         # within TIE_ATOL of the cut-off counts as tied, and ties go to the first area
         above = r > cut + TIE_ATOL
@@ -200,23 +221,32 @@ def divisor_array(
     method: str = "webster",
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
-    newton_steps: int = 2,
+    newton_steps: int = 0,
+    bulk: bool = True,
 ) -> np.ndarray:
     """Divisor-method apportionment (Webster or D'Hondt) for each row of ``weights``.
 
     Starts from ``clip(R(w / d), lower, upper)`` at an estimated divisor ``d`` (``R`` is the
-    method's rounding), refines ``d`` by up to ``newton_steps`` secant steps where that
-    brings the sum closer to ``seats``, and then adds or removes single units by the
-    method's priority ``w_i / (a_i + c)`` (``c = 0.5`` Webster, ``1`` D'Hondt) until the units
-    add up. Every intermediate state is a bounded divisor apportionment of its own sum, so the
-    result is exact. Ties go to the area listed first.
+    method's rounding), optionally refines ``d`` by ``newton_steps`` secant steps, moves the
+    missing or surplus units in one step where that is exact, and otherwise adds or removes
+    single units by the method's priority ``w_i / (a_i + c)`` (``c = 0.5`` Webster, ``1``
+    D'Hondt) until the units add up (``bulk=False``: only the single-unit steps, the
+    textbook highest-averages procedure). Every intermediate state is a bounded divisor
+    apportionment of its own sum, so the result is exact. Ties go to the area listed first.
     """
     c = _SIGNPOST[method_name(method)]
     w = np.atleast_2d(np.asarray(weights, dtype=float))
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
-    _, lam = bounded_quotas(w, h, lo, hi)
+    if lo is None:
+        s = w.sum(axis=1)
+        if w.min() < 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise MethodError("Bedarfsgewichte müssen endlich und nicht negativ sein und "
+                              "dürfen nicht alle null sein.")
+        lam = h / s
+    else:
+        _, lam = bounded_quotas(w, h, lo, hi)
     free = (w > 0).sum(axis=1)
     lam = lam * (1.0 + (c - 0.5) * free / np.maximum(h, 1))
 
@@ -246,7 +276,7 @@ def divisor_array(
         better = np.abs(k_new) < np.abs(k[rows])
         rb = rows[better]
         a[rb], k[rb], lam[rb] = a_new[better], k_new[better], lam_new[better]
-    if np.any(k != 0):
+    if bulk and np.any(k != 0):
         _bulk_correction(w, a, k, c, lo, hi)
     active = np.flatnonzero(k != 0)
     while active.size:

@@ -48,6 +48,22 @@ def _unit_bounds(value: float | pd.Series | None, index: pd.Index, unit: float, 
     return np.ceil(arr / unit - 1e-9) if up else np.floor(arr / unit + 1e-9)
 
 
+def _linear_weighted_population(x: np.ndarray, pop: np.ndarray, base: float,
+                                uplift: float | np.ndarray) -> np.ndarray:
+    """``(base + uplift * linear score) * pop`` in three passes (same as the generic path)."""
+    if base < 0 or np.any(np.asarray(uplift) < 0):
+        raise MethodError("Grundgewicht und Bedarfszuschlag dürfen nicht negativ sein.")
+    lo = x.min(axis=1, keepdims=True)
+    span = x.max(axis=1, keepdims=True) - lo
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(span))):
+        raise InputDataError("Der Index enthält fehlende oder unendliche Werte.")
+    a = np.multiply(uplift, 1.0 / np.where(span > 0, span, np.inf))
+    wp = x * a
+    wp += base - lo * a
+    wp *= pop
+    return wp
+
+
 def allocate_draws_array(
     index_draws: np.ndarray,
     population: np.ndarray,
@@ -62,7 +78,7 @@ def allocate_draws_array(
     current: np.ndarray | None = None,
     damping: float | None = None,
     cutoffs: Sequence[float] = DEFAULT_CUTOFFS,
-    chunk_size: int = 256,
+    chunk_size: int = 64,
 ) -> np.ndarray:
     """Whole units per area for every index draw (vectorised kernel).
 
@@ -102,9 +118,11 @@ def allocate_draws_array(
     for start in range(0, x.shape[0], chunk_size):
         rows = slice(start, start + chunk_size)
         up_rows = up[rows] if up.ndim == 2 else up
-        s = need_score_array(x[rows], rule, cutoffs)
-        wp = weights_from_scores(s, base, up_rows)
-        wp *= pop
+        if rule == "linear":
+            wp = _linear_weighted_population(x[rows], pop, base, up_rows)
+        else:
+            wp = weights_from_scores(need_score_array(x[rows], rule, cutoffs), base, up_rows)
+            wp *= pop
         if damping is None:
             out[rows] = apportion_array(wp, seats, method, lower, upper)
         else:
@@ -255,3 +273,37 @@ def allocation_draws(
         unit=float(unit), current=cur_units,
         meta={"rule": rule, "uplift": uplift, "method": m, "total": h * unit},
     )
+
+
+def plot_allocation_bands(draws: AllocationDraws, names: pd.Series | None = None, *,
+                          unit_label: str = "VK", title: str | None = None,
+                          ax=None):  # noqa: ANN001, ANN201
+    """Per area: 5-95 % band and median of the allocated amount, nominal and today marked.
+
+    German labels; areas sorted by the nominal amount. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from sozialanalyse.formatting import german_axes
+
+    s = draws.summary().sort_values("nominal")
+    labels = [names.get(a, a) if names is not None else a for a in s.index]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.4 * len(s) + 1.5))
+    else:
+        fig = ax.figure
+    y = np.arange(len(s))
+    ax.hlines(y, s["lo"], s["hi"], color="#0072B2", linewidth=6, alpha=0.35,
+              label="5–95 % der Ziehungen")
+    ax.plot(s["median"], y, "o", color="#0072B2", label="Median")
+    ax.plot(s["nominal"], y, "|", color="black", markersize=14, label="nominale Methode")
+    if draws.current is not None:
+        ax.plot(s["reference"], y, "x", color="#D55E00", label="heute")
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(f"Zuteilung ({unit_label})")
+    german_axes(ax, y=False)
+    ax.legend(loc="lower right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

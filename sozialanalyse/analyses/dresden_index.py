@@ -35,7 +35,7 @@ from sozialanalyse.index.priority import (
     reference_areas,
     rule_probability,
 )
-from sozialanalyse.index.sensitivity import rank_sensitivity
+from sozialanalyse.index.sensitivity import coin_rank_sensitivity
 from sozialanalyse.index.typology import (
     cluster_stability,
     compare_with_reference,
@@ -75,12 +75,6 @@ FACTOR_LABELS_DE: dict[str, str] = {
     "weights": "Gewichte",
 }
 """German labels of the Monte Carlo factors for the book."""
-
-
-def format_de(value: float, digits: int = 2, sign: bool = False) -> str:
-    """A number in German notation (decimal comma, thin-space-free), e.g. ``"+0,82"``."""
-    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
-    return text.replace("-", "\u2212").replace(".", ",")
 
 
 # ------------------------------------------------------------------------------------ data
@@ -190,6 +184,30 @@ def labour_table(year: int | None = None) -> pd.DataFrame:
     return out
 
 
+def labour_move(year: int | None = None) -> dict:
+    """The Stadtraum whose rank the Arbeitsmarkt dimension moves most: name, ranks without and
+    with it, its Stadtbezirk and the other Stadträume of that Stadtbezirk (display names)."""
+    lab = labour_table(year)
+    area = (lab["rank_without"] - lab["rank"]).abs().idxmax()
+    row = lab.loc[area]
+    peers = lab.index[(lab["stadtbezirk"] == row["stadtbezirk"]) & (lab.index != area)]
+    return {"area": area, "name": row["name"], "rank_without": int(row["rank_without"]),
+            "rank": int(row["rank"]), "stadtbezirk": row["stadtbezirk"],
+            "peers": [stadtraum_names()[p] for p in peers]}
+
+
+def status_dynamics_members(year: int | None = None, k: int = DYNAMICS_K) -> pd.DataFrame:
+    """Short Stadtraum labels (``SR 16``) in every status x dynamics cell, highest status
+    first (:func:`sozialanalyse.index.dynamics.group_members`)."""
+    from sozialanalyse.index.dynamics import group_members
+
+    c = coin(year or latest_year(), k)
+    short = stadtraum_names().str.replace(r"^SR (\d+) .*$", r"SR \1", regex=True)
+    order = c.ranks.sort_values(kind="stable").index
+    members = group_members(c.classes.loc[order], c.dynamics_classes, short)
+    return members.iloc[::-1]
+
+
 def labour_distinct_values(year: int | None = None) -> int:
     """Number of distinct values of the Stadtbezirk unemployment rate among the 17 Stadträume."""
     year = year or latest_year()
@@ -280,10 +298,8 @@ def uncertainty_table(year: int | None = None, n_draws: int = N_DRAWS,
 
 def sensitivity(year: int | None = None, n_base: int = 512, seed: int = SEED) -> pd.DataFrame:
     """Sobol' indices of the mean absolute rank shift with respect to each method choice."""
-    year = year or latest_year()
-    x, d, w = mc_inputs(year)
-    return rank_sensitivity(x, d, nominal_weights=w, n_base=n_base, seed=seed,
-                            space=ChoiceSpace())
+    return coin_rank_sensitivity(coin(year or latest_year()), n_base=n_base, seed=seed,
+                                 space=ChoiceSpace())
 
 
 def priority_rule() -> PriorityRule:

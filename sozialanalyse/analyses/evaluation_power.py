@@ -2,7 +2,7 @@
 
 Everything here rests on **simulated** case counts (yearly HzE counts per
 Dresden Stadtraum are not public), built by
-:mod:`sozialanalyse.evaluation.simulate` from the real young population per
+:mod:`sozialanalyse.evaluation.simulate_dresden` from the real young population per
 Stadtraum, real burden indicators per Stadtraum (children with a single
 parent, households with low income) that order the rates, and published
 Dresden and Saxon HzE figures (Gorbitz/city ratio 75/30 in 2018, city total of
@@ -39,7 +39,7 @@ from sozialanalyse.evaluation.power import (
     power_curve,
 )
 from sozialanalyse.evaluation.results import EvaluationResult
-from sozialanalyse.evaluation.simulate import (
+from sozialanalyse.evaluation.simulate_dresden import (
     BURDEN_INDICATORS,
     BURDEN_YEAR,
     DRESDEN_MODEL_AREAS,
@@ -78,6 +78,12 @@ CURVE_IRRS: tuple[float, ...] = tuple(np.round(np.arange(1.0, 0.649, -0.025), 3)
 # ---------------------------------------------------------------------------
 
 
+def _simulated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a table of simulated numbers (``attrs["label"] == "simuliert"``)."""
+    frame.attrs["label"] = SIMULATED_LABEL
+    return frame
+
+
 @functools.lru_cache(maxsize=1)
 def example_panel() -> pd.DataFrame:
     """The simulated Dresden panel with a true IRR of 0.85 from 2020 (simuliert)."""
@@ -95,7 +101,7 @@ def example_counts_table() -> pd.DataFrame:
     wide.index = [f"{a} {names[a]}" for a in wide.index]
     wide.index.name = "Stadtraum"
     wide.columns = [str(c) for c in wide.columns]
-    return wide
+    return _simulated(wide)
 
 
 def example_groups() -> pd.DataFrame:
@@ -106,7 +112,7 @@ def example_groups() -> pd.DataFrame:
     out = g.groupby(["area", "year"], as_index=False)[["cases", "population"]].sum()
     out["start_year"] = np.where(out["area"].str.startswith("Modell"), float(EXAMPLE_START),
                                  np.nan)
-    return out
+    return _simulated(out)
 
 
 def example_truth() -> pd.Series:
@@ -118,10 +124,13 @@ def example_truth() -> pd.Series:
 
 #: German labels of the calibration numbers for the book.
 CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
-    "city_rate": ("HzE-Rate Dresden (Mittel)", "HzE je 1.000 junge Menschen (0-20)"),
-    "gorbitz_rate": ("HzE-Rate Gorbitz", "HzE je 1.000 junge Menschen (0-20)"),
+    "city_rate": ("HzE-Rate Dresden 2018 (Mittel)",
+                  "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
+    "gorbitz_rate": ("HzE-Rate Gorbitz 2018",
+                     "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
     "gorbitz_young_2018": ("junge Menschen Gorbitz 2018", "Personen (0-20), Probe"),
-    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023", "Personen"),
+    "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023",
+                              "Personen; Niveau der simulierten Raten"),
     "saxony_hze_young_persons_2017": ("junge Menschen mit HzE, Sachsen 2017", "Personen"),
     "saxony_hze_young_persons_2024": ("junge Menschen mit HzE, Sachsen 2024", "Personen"),
     "year_sd": ("Jahresschwankung", "Standardabweichung, log"),
@@ -131,7 +140,7 @@ CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
 
 def calibration_table() -> pd.DataFrame:
     """The calibration numbers with sources, German labels, for display."""
-    from sozialanalyse.evaluation.simulate import calibration_frame
+    from sozialanalyse.evaluation.simulate_dresden import calibration_frame
 
     c = calibration_frame()
     return pd.DataFrame(
@@ -196,8 +205,9 @@ def synth_weights_table() -> pd.DataFrame:
     sc = example_synth()
     names = example_panel().drop_duplicates("area").set_index("area")["area_name"]
     w = sc.weights[sc.weights > 1e-6].sort_values(ascending=False)
-    return pd.DataFrame({"Stadtraum": [f"{a} {names[a]}" for a in w.index],
-                         "Gewicht": w.to_numpy()})
+    table = pd.DataFrame({"Stadtraum": [f"{a} {names[a]}" for a in w.index],
+                          "Gewicht": w.to_numpy()})
+    return _simulated(table)
 
 
 @functools.lru_cache(maxsize=1)
@@ -360,7 +370,7 @@ def power_curves() -> pd.DataFrame:
         label, des = sc[key]
         c = power_curve(des, CURVE_IRRS, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
         frames.append(c.assign(design=label, key=key))
-    return pd.concat(frames, ignore_index=True)
+    return _simulated(pd.concat(frames, ignore_index=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -388,7 +398,7 @@ def mde_table() -> pd.DataFrame:
                 "Fälle je 1.000 weniger": rate * (1 - mde),
             }
         )
-    return pd.DataFrame(rows)
+    return _simulated(pd.DataFrame(rows))
 
 
 PLACEBO_IRRS: tuple[float, ...] = (1.0, 0.85, 0.7)
@@ -407,7 +417,7 @@ def placebo_power_table() -> pd.DataFrame:
         d = power(des, irr, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
         rows.append({"irr": irr, "placebo_power": r.power, "placebo_mc_se": r.mc_se,
                      "did_power": d.power})
-    return pd.DataFrame(rows)
+    return _simulated(pd.DataFrame(rows))
 
 
 def headline() -> dict[str, float | int | str]:

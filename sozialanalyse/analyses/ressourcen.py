@@ -34,7 +34,7 @@ from sozialanalyse.allocation.rounding import METHODS
 from sozialanalyse.allocation.sensitivity import AllocationChoices, allocation_sensitivity
 from sozialanalyse.analyses import dresden_index as di
 from sozialanalyse.data import load
-from sozialanalyse.index.uncertainty import ChoiceSpace
+from sozialanalyse.index.choices import ChoiceSpace
 
 EXAMPLE_TOTAL = 100.0
 """Example total in VK (Beispielsumme); not a Dresden figure."""
@@ -133,6 +133,23 @@ def method_comparison() -> pd.DataFrame:
     out.attrs["ties"] = {m: f[0] for m, f in flags.items()}
     out.attrs["quota_violations"] = {m: f[1] for m, f in flags.items()}
     return out
+
+
+ALABAMA_WEIGHTS: tuple[float, ...] = (14.0, 9.0, 4.0)
+"""Three areas whose weights show the Alabama paradox of Hamilton (10 and 11 units)."""
+
+
+def alabama_example() -> pd.DataFrame:
+    """Hamilton and Webster with 10 and 11 units for three areas (Alabama paradox)."""
+    from sozialanalyse.allocation import apportion_array
+
+    w = np.array(ALABAMA_WEIGHTS)
+    rows = {}
+    for seats in (10, 11):
+        rows[f"quota_{seats}"] = seats * w / w.sum()
+        for m in ("hamilton", "webster"):
+            rows[f"{m}_{seats}"] = apportion_array(w, seats, m)
+    return pd.DataFrame(rows, index=["A", "B", "C"])
 
 
 def rule_comparison() -> pd.DataFrame:

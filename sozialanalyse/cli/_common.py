@@ -170,22 +170,28 @@ def write_table(
     frame: pd.DataFrame,
     out: str | None = None,
     *,
-    digits: int | dict[str, int] = 3,
+    digits: int = 3,
     show: bool = True,
+    labels: dict[str, str] | None = None,
 ) -> None:
-    """Show a table with German numbers and, if ``out`` is given, write it as CSV.
+    """Show a table with German headers and numbers; if ``out`` is given, write a CSV.
 
-    The CSV file keeps full precision in the international format (``,`` separator,
-    decimal point, UTF-8), so that it can be read back without loss.
+    The screen shows German column names (:func:`sozialanalyse.labels.translate_frame`,
+    plus ``labels``) and German numbers (:func:`sozialanalyse.formatting.format_frame`).
+    The CSV file keeps the English column names and full precision in the international
+    format (``,`` separator, decimal point, UTF-8), so that it can be read back without
+    loss.
     """
     import pandas as pd
 
     from sozialanalyse.formatting import format_frame
+    from sozialanalyse.labels import translate_frame
 
     if show:
+        shown = translate_frame(format_frame(frame, digits), values=False, extra=labels)
         with pd.option_context("display.width", 200, "display.max_columns", 30,
                                "display.max_rows", 500, "display.max_colwidth", 60):
-            print(format_frame(frame, digits).to_string(index=False))
+            print(shown.to_string(index=False))
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False, encoding="utf-8")
@@ -221,6 +227,11 @@ def run_guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespa
         return int(code)
     except KeyboardInterrupt:
         return _fail("Abgebrochen.", 130)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SozialanalyseError as err:
         if debug:
             traceback.print_exc()

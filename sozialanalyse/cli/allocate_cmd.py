@@ -6,7 +6,7 @@ import argparse
 
 from sozialanalyse.cli._common import add_input_options, reader_kwargs, write_table
 
-_READER_KEYS = ("sep", "convention", "encoding", "sheet")
+_READER_KEYS = ("sep", "convention", "encoding", "sheet", "header_row")
 
 
 def _positive(text: str) -> float:
@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     area_col = getattr(args, "area_col", None) or "area"
     pop_col = getattr(args, "population_col", None) or "population"
     cols = [pop_col] if args.per_capita else [pop_col, args.need_column]
-    table = read_indicator_table(args.file, area_col=area_col, indicator_cols=cols, **kw)
+    table = read_indicator_table(args.file, area_col=area_col, indicator_cols=cols,
+                                 population_cols=[pop_col], **kw)
     table = table.set_index("area")
     if table[cols].isna().any().any():
         col = next(c for c in cols if table[c].isna().any())

@@ -11,25 +11,26 @@ DESIGN_CHOICES: tuple[str, ...] = ("did", "panel", "rateratio")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Evaluate the panel and print the effect as an incidence-rate ratio."""
+    """Evaluate the panel; print the effect and the German summary table."""
     from sozialanalyse.formatting import estimate, number, p_value
-    from sozialanalyse.workflows import evaluate_from_file
+    from sozialanalyse.workflows import evaluate_from_file, result_row
 
     options = reader_kwargs(args)
     if args.max_rate is not None:
         options["max_rate"] = args.max_rate
     res = evaluate_from_file(args.file, design=args.design, start_year=args.start_year,
                              treated=args.treated, level=args.level, **options)
-    r = res.iloc[0]
-    pct = number(100 * r["level"], 0)
-    print(f"{r['design']} ({r['model']}), Modellgebiete: {r['model_areas']}, "
-          f"Start {r['start_year']}")
-    print(f"IRR {estimate(r['irr'], r['ci_low'], r['ci_high'], 3)} ({pct}-%-Intervall), "
-          f"{p_value(r['p_value'])}")
-    print(f"Veränderung je 1000 junge Einwohner: {number(r['abs_change_per_1000'], 2, sign=True)}")
-    if r["notes"]:
-        print(f"Hinweise: {r['notes']}")
-    write_table(res, args.out, show=False)
+    pct = number(100 * res.level, 0)
+    print(f"{res.design}, Modellgebiete: {', '.join(res.extra['model_areas'])}, "
+          f"Start {', '.join(map(str, res.extra['start_years']))}")
+    print(f"IRR {estimate(res.irr, res.ci_low, res.ci_high, 3)} ({pct}-%-Intervall), "
+          f"{p_value(res.p_value)}")
+    print()
+    summary = res.summary()["Wert"]
+    width = max(len(str(k)) for k in summary.index)
+    for key, value in summary.items():
+        print(f"{str(key) + ':':<{width + 1}} {value}")
+    write_table(result_row(res), args.out, show=False)
     return 0
 
 

@@ -15,8 +15,10 @@ Generative model (simulated, fixed seed; magnitudes of Dresden's Stadträume)::
     Y_it     ~ NegBin(mean mu_it, Var = mu_it + alpha mu_it^2)
 
 with true ``IRR = 0.85``, start in year 7 of 12, and fixed model areas of
-middling size (one area: the 9th of 17 by size; three areas: the 5th, 9th and
-13th). Methods:
+middling size (one area: the 9th of 17 by size; two: the 7th and 11th; three:
+the 5th, 9th and 13th; five: the 3rd, 6th, 9th, 12th and 15th). With more than
+5,000 possible assignments (five model areas: 6,188) randomization inference
+uses 2,000 random ones. Methods:
 
 ``model``
     Quasi-Poisson Wald interval (Pearson scale, normal quantile), as
@@ -46,14 +48,18 @@ Regenerate the committed full run with::
         --seed 20261207 --rhos 0 0.5 --out results/coverage_panel.csv
 
 (rows with ``rho = 0.5`` add a serially correlated area shock, a robustness
-check beyond the book's main settings.)
+check beyond the book's main settings), and two and five model areas with::
+
+    python -m sozialanalyse.evaluation.calibration --replications 2000 --draws 999 \\
+        --seed 20261208 --treated 2 5 --rhos 0 --out results/coverage_panel_more.csv
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -93,7 +99,7 @@ LABELS_DE = {
 }
 
 N_AREAS, N_YEARS, START_INDEX, TRUE_IRR = 17, 12, 6, 0.85
-TREATED_AREAS = {1: (8,), 2: (6, 10), 3: (4, 8, 12)}
+TREATED_AREAS = {1: (8,), 2: (6, 10), 3: (4, 8, 12), 5: (2, 5, 8, 11, 14)}
 
 
 @dataclass(frozen=True)
@@ -327,8 +333,28 @@ def _rows(res: dict[str, tuple[np.ndarray, np.ndarray]], n_treated: int, alpha: 
     return rows
 
 
+#: The committed full runs (see the module docstring for the commands).
+COMMITTED_CSV = Path(__file__).resolve().parents[2] / "results" / "coverage_panel.csv"
+COMMITTED_MORE_CSV = COMMITTED_CSV.with_name("coverage_panel_more.csv")
+
+
+def committed_records() -> pd.DataFrame | None:
+    """The committed full runs (English keys), or ``None`` outside a source checkout.
+
+    Rows of 1 and 3 model areas (with and without AR(1) shocks) and, if
+    present, of 2 and 5 model areas, sorted by the number of model areas.
+    """
+    if not COMMITTED_CSV.exists():
+        return None
+    parts = [pd.read_csv(COMMITTED_CSV)]
+    if COMMITTED_MORE_CSV.exists():
+        parts.append(pd.read_csv(COMMITTED_MORE_CSV))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["n_treated", "rho", "alpha"], kind="stable", ignore_index=True)
+
+
 def coverage_table(
-    replications: int = 1000,
+    replications: int | None = None,
     *,
     seed: int = 0,
     draws: int = 399,
@@ -339,15 +365,76 @@ def coverage_table(
 ) -> pd.DataFrame:
     """The coverage table for the book, German column names and method labels.
 
-    Computes :func:`coverage_records` (or relabels ``records``, e.g. the
-    committed full run read from ``results/coverage_panel.csv``).
+    Relabels ``records`` if given; else, with ``replications=None``, the
+    committed full run (``results/coverage_panel.csv``) when it is available;
+    else computes :func:`coverage_records` (``replications`` defaults to
+    1,000; a cheap setting such as ``replications=200, draws=99`` takes a few
+    seconds).
     """
-    rec = records if records is not None else coverage_records(
-        replications, seed=seed, draws=draws, treated=treated, alphas=alphas, rhos=rhos)
+    rec = records
+    if rec is None and replications is None:
+        rec = committed_records()
+    if rec is None:
+        rec = coverage_records(replications or 1000, seed=seed, draws=draws, treated=treated,
+                               alphas=alphas, rhos=rhos)
     out = rec.assign(method=rec["method"].map(LABELS_DE))
     return out.rename(columns=LABELS_DE)[[LABELS_DE[c] for c in (
         "method", "n_treated", "alpha", "rho", "replications", "coverage", "mc_error",
         "bounded")]]
+
+
+def book_coverage_rows(
+    records: pd.DataFrame | None = None,
+    *,
+    defaults: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """Panel rows of the chapter's table "Wie verlässlich sind die Intervalle?".
+
+    Same columns as the interrupted-time-series rows of the evaluation chapter
+    (``Verfahren, Inferenz, Standard, Situation, Überdeckung, Wiederholungen,
+    93–97 % erreicht``) plus ``Endliches Intervall``; numbers already
+    formatted in German.
+
+    Parameters
+    ----------
+    records
+        Coverage records (English keys); default: the committed full run.
+    defaults
+        Default inference per number of model areas (method keys of
+        :data:`METHODS`, or the panel design's ``"bootstrap"``/``"cluster"``);
+        marks the ``Standard`` column. Default: the panel design's
+        ``auto_inference`` if available.
+    """
+    from sozialanalyse import formatting as fmt
+
+    rec = records if records is not None else committed_records()
+    if rec is None:
+        rec = coverage_records(200, draws=99)
+    alias = {"bootstrap": "wild_webb", "cluster": "cluster_t"}
+    if defaults is None:
+        try:
+            from sozialanalyse.evaluation.panel_did import auto_inference  # type: ignore[attr-defined]
+
+            defaults = {int(k): auto_inference(int(k)) for k in rec["n_treated"].unique()}
+        except ImportError:
+            defaults = {}
+    default_key = {int(k): alias.get(v, v) for k, v in defaults.items()}
+    situation = [
+        f"{k} von {N_AREAS} Gebieten Modellgebiet{'e' if k > 1 else ''}, {N_YEARS} Jahre, "
+        f"α = {fmt.number(a, 2)}" + (f", AR(1) ρ = {fmt.number(r, 1)}" if r > 0 else "")
+        for k, a, r in zip(rec["n_treated"], rec["alpha"], rec["rho"], strict=True)
+    ]
+    return pd.DataFrame({
+        "Verfahren": "Panel-DiD (simuliert)",
+        "Inferenz": rec["method"].map(LABELS_DE),
+        "Standard": [("ja" if default_key.get(int(k)) == m else "nein")
+                     for k, m in zip(rec["n_treated"], rec["method"], strict=True)],
+        "Situation": situation,
+        "Überdeckung": [fmt.percent(v) for v in rec["coverage"]],
+        "Wiederholungen": [fmt.integer(v) for v in rec["replications"]],
+        "93–97 % erreicht": [("ja" if 0.93 <= v <= 0.97 else "nein") for v in rec["coverage"]],
+        "Endliches Intervall": [fmt.percent(v) for v in rec["bounded"]],
+    })
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
@@ -356,11 +443,14 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=2000, help="Replikationen je Setting")
     parser.add_argument("--draws", type=int, default=999, help="Bootstrap-Ziehungen")
     parser.add_argument("--seed", type=int, default=20261207, help="Startwert")
+    parser.add_argument("--treated", type=int, nargs="+", default=[1, 3],
+                        help="Anzahlen der Modellgebiete (1, 2, 3 oder 5)")
     parser.add_argument("--rhos", type=float, nargs="+", default=[0.0, 0.5],
                         help="Autokorrelationen einer zusätzlichen AR(1)-Störung je Gebiet")
     parser.add_argument("--out", default="results/coverage_panel.csv", help="Ausgabedatei (CSV)")
     args = parser.parse_args(argv)
-    rec = coverage_records(args.replications, seed=args.seed, draws=args.draws, rhos=args.rhos)
+    rec = coverage_records(args.replications, seed=args.seed, draws=args.draws,
+                           treated=args.treated, rhos=args.rhos)
     rec.to_csv(args.out, index=False, float_format="%.6g")
     print(rec.to_string(index=False))
     return 0

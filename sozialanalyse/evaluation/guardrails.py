@@ -323,11 +323,12 @@ def check_separation(panel: pd.DataFrame, *, what: str = "") -> None:
     """
     treated = panel["start_year"].notna()
     post = treated & (panel["year"] >= panel["start_year"])
-    cells = {
+    cells: dict[str, float] = {
         "in den Modellgebieten nach dem Beginn": panel.loc[post, "cases"].sum(),
         "in den Modellgebieten vor dem Beginn": panel.loc[treated & ~post, "cases"].sum(),
-        "in den Vergleichsgebieten": panel.loc[~treated, "cases"].sum(),
     }
+    if (~treated).any():
+        cells["in den Vergleichsgebieten"] = panel.loc[~treated, "cases"].sum()
     for label, total in cells.items():
         if total == 0:
             prefix = f"{what}: " if what else ""

@@ -6,6 +6,14 @@ BLAS many times per iteration, which is slow on busy machines. This module does
 plain iteratively reweighted least squares with a Cholesky solve and computes
 the cluster-robust ("sandwich") covariance with the same small-sample factor as
 statsmodels, ``G/(G-1) * (N-1)/(N-K)``. Tests compare it with statsmodels.
+
+:func:`fit_poisson_fe` is the lean kernel for the most common of these models,
+the Poisson difference-in-differences with area and year effects on one
+area x year panel: the effects are concentrated out (exact alternating
+updates), only the treatment effect is iterated. It returns what sandwich
+variances and score bootstraps need (fitted means, the residualised treatment
+indicator, the concentrated information); the batched version for many panels
+is :func:`sozialanalyse.evaluation.power_kernel.fit_poisson_twfe`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ panels::
 
 Only ``beta`` is of interest, so the area effects ``a_i`` and year effects
 ``g_t`` are *concentrated out*, as fixest does for Poisson fixed effects
-(Bergé 2018; Correia, Guimarães and Zylkin 2020):
+(Bergé 2018, R package FENmlm/fixest; Correia, Guimarães and Zylkin 2020,
+ppmlhdfe):
 
 * **Effects given beta, in closed form.** For fixed ``beta`` the Poisson
   score equations of the effects say that the fitted counts reproduce the
@@ -18,12 +19,18 @@ Only ``beta`` is of interest, so the area effects ``a_i`` and year effects
   Alternating the two (iterative proportional fitting) converges to the
   maximum-likelihood effects; started from the previous solution it needs a
   few sweeps, each two batched matrix-vector products.
-* **Newton on beta alone.** With the effects at their optimum the derivative
-  of the concentrated log-likelihood is ``sum D_it (y_it - mu_it)`` and its
-  second derivative is ``-sum mu_it Dt_it^2``, where ``Dt`` is the residual of
-  ``D`` after a ``mu``-weighted regression on area and year dummies. The area
-  part of that regression is closed form; the year part is a small
-  ``(T - 1) x (T - 1)`` solve per panel.
+* **Quasi-Newton on beta alone.** With the effects at their optimum the
+  derivative of the concentrated log-likelihood is ``sum D_it (y_it - mu_it)``
+  and its second derivative is ``-sum mu_it Dt_it^2``, where ``Dt`` is the
+  residual of ``D`` after a ``mu``-weighted regression on area and year
+  dummies. The steps on ``beta`` use an upper bound of that curvature first
+  and secant updates after; the exact curvature (the area part of the
+  regression in closed form, the year part a ``(T - 1) x (T - 1)`` solve per
+  panel) is computed once at the optimum for the standard errors.
+
+When all panels share one exposure table (the power simulation), every sum
+over areas or years is one matrix product with the stacked effects, so the
+iterations never form an array of shape ``(B, A, T)``.
 
 At the optimum these are exactly the maximum-likelihood estimate and the
 model-based standard error of ``GLM(..., family=Poisson())`` with area and
@@ -264,7 +271,10 @@ def fit_poisson_twfe(
         Shape ``(A, T)`` or ``(B, A, T)``: young residents (the offset is its
         log). One shared ``(A, T)`` exposure is the fast path.
     treat
-        Shape ``(A, T)`` boolean: treated area-years (any adoption pattern).
+        Shape ``(A, T)`` boolean: treated area-years (any adoption pattern),
+        shared by all panels; or ``(B, A, T)``, one pattern per panel (with
+        ``counts`` of shape ``(A, T)``: one panel under ``B`` treatment
+        assignments, as randomization inference needs).
     scale
         ``"model"`` for Poisson standard errors, ``"pearson"`` to multiply the
         variance by the Pearson dispersion (quasi-Poisson, as statsmodels'
@@ -287,14 +297,17 @@ def fit_poisson_twfe(
         ``converged=False``.
     """
     y = np.asarray(counts, dtype=float)
+    treat_b = np.asarray(treat, dtype=bool)
     if y.ndim == 2:
         y = y[None]
     if y.ndim != 3:
         raise ValueError("counts must have shape (B, A, T) or (A, T)")
-    treat_b = np.asarray(treat, dtype=bool)
+    if treat_b.ndim == 3 and y.shape[0] == 1 and treat_b.shape[0] > 1:
+        # one panel, many treatment patterns (randomization inference)
+        y = np.broadcast_to(y, (treat_b.shape[0],) + y.shape[1:])
     b, a, t = y.shape
-    if treat_b.shape != (a, t):
-        raise ValueError(f"treat must have shape {(a, t)}, got {treat_b.shape}")
+    if treat_b.shape not in ((a, t), (b, a, t)):
+        raise ValueError(f"treat must have shape {(a, t)} or {(b, a, t)}, got {treat_b.shape}")
     if np.any(y < 0):
         raise ValueError("counts must be non-negative")
     n = np.asarray(exposure, dtype=float)
@@ -303,9 +316,11 @@ def fit_poisson_twfe(
     if np.any(n <= 0):
         raise ValueError("exposure must be positive")
     d = treat_b.astype(float)
+    if d.ndim == 3 and n.ndim == 2:
+        n = np.broadcast_to(n, (b, a, t))
     expo = _Exposure(n, d)
     y_area, y_year = y.sum(axis=2), y.sum(axis=1)
-    y_treat = y.reshape(b, -1) @ d.ravel()
+    y_treat = (y * d).sum(axis=(1, 2)) if d.ndim == 3 else y.reshape(b, -1) @ d.ravel()
     # identified only if the treated cells have cases and the others too
     identified = (y_treat > 0) & (y_treat < y_area.sum(axis=1))
     fixed = beta_fixed is not None

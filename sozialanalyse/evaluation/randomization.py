@@ -43,6 +43,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.bootstrap import (
     _fe_solve,
@@ -297,9 +298,8 @@ def randomization_inference(
         notes.append(
             f"Mit {rows.size} Modellgebiet(en) unter {g} Gebieten gibt es nur {n_assign} "
             f"mögliche Zuordnungen: Der kleinste erreichbare p-Wert ist 1/{n_assign} = "
-            f"{min_p:.3f}".replace(".", ",")
-            + f". Ein Test zum Niveau {100 * alpha:.0f} % ist unmöglich, das Intervall "
-            "schließt keinen Wert aus.")
+            f"{fmt.number(min_p, 3)}. Ein Test zum Niveau {fmt.percent(alpha, 0)} ist "
+            "unmöglich, das Intervall schließt keinen Wert aus.")
     else:
         # step size: the spread of the one-step estimates over assignments
         spread = np.nanstd(assignment_statistics(y[None], logn[None], members, post)[0])

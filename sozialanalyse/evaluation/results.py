@@ -51,7 +51,7 @@ INFERENCE_LABELS: dict[str, str] = {
     "cluster": "cluster-robust nach Gebiet, t-Verteilung (G − 1 Freiheitsgrade)",
     "its_t": "Quasi-Poisson, t-Verteilung (T − k Freiheitsgrade)",
     "hac": "Newey–West (HAC) mit Fixed-b-Grenzen",
-    "bootstrap": "Wild-Cluster-Bootstrap (Score, Webb-Gewichte)",
+    "bootstrap": "Wild-Cluster-Bootstrap (WCR, Webb-Gewichte)",
     "randomization": "Randomisierungsinferenz über Gebiete",
     "placebo": "Placebo-Inferenz im Raum (Permutation)",
     "none": "keine (nur Punktschätzung)",

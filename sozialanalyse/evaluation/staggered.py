@@ -36,6 +36,7 @@ from sozialanalyse.evaluation.guardrails import (
     EvaluationWarning,
     check_clusters,
     check_pre_period,
+    check_separation,
     prepare_panel,
 )
 from sozialanalyse.evaluation.panel_did import drop_all_zero_areas, fixed_effects_matrix
@@ -127,6 +128,7 @@ def staggered_did(
     clean = prepare_panel(panel, area=area, year=year, cases=cases, population=population,
                           treated=treated, start_year=start_year, file=file,
                           require_comparison=False)
+    check_separation(clean, what="Gestaffelter Beginn")
     d = drop_all_zero_areas(clean)
     start = d["start_year"]
     if start.notna().sum() == 0:

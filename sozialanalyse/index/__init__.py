@@ -1,7 +1,7 @@
 """Composite-indicator pipeline: a small, readable Python "coin" in the style of COINr.
 
-API summary (stable; INDEX-B's typology, priority, uncertainty and sensitivity modules build on it)
-------------------------------------------------------------------------------------------------
+API summary
+-----------
 
 Data conventions
     ``data``: tidy DataFrame with columns ``area``, ``indicator`` (variable name), ``value`` and
@@ -28,7 +28,24 @@ The object (:mod:`sozialanalyse.index.coin`)
     ``coin.imputed_cells``, ``coin.excluded_areas``, ``coin.outlier_report`` reports;
     ``coin.directions``, ``coin.indicator_weights``, ``coin.dimension_weights``,
     ``coin.dimension_of`` (Series indicator -> dimension).
-    ``Coin.from_preset(preset, data, meta=None)`` build from a preset (see presets).
+    ``Coin.from_preset(preset, data, meta=None, drop_indicators=())`` build from a preset;
+    ``coin.regenerate(from_step=...)`` re-run from one step (COINr's ``Regen``);
+    ``coin.compare(other)`` rank and class shifts (:mod:`compare`);
+    ``coin.uncertainty(n_draws, space=..., engine="fast"|"regenerate")`` Monte Carlo over
+    the Coin's own parameters (:mod:`uncertainty`, choices in :mod:`choices`);
+    ``coin.class_codes`` / ``dynamics_class_codes`` / ``group_codes`` published codes
+    (Berlin: ``1``-``4``, ``+``, ``+/-``, ``-``, ``2+/-``); ``coin.exclusion_note()``.
+    Every parameter value is checked at ``coin.set`` against :data:`methods.CHECKS`.
+
+Method registry (:mod:`methods`)
+    The one place where method names live (``NORMALISATIONS``, ``TREATMENTS``,
+    ``AGGREGATIONS``, ``SCALES`` ...), shared by the Coin and the Monte Carlo.
+
+Published editions (:mod:`published`, :mod:`presets`)
+    ``reproduce_edition(frame, edition)`` recomputes a Berlin-style published table and puts
+    our groups next to the published ones; presets per edition (``berlin_mss_2013`` ...
+    ``berlin_mss_2023``, alias ``berlin_mss``), ``hamburg_sozialmonitoring``,
+    ``dresden_style``; every element with a source id or "our reading".
 
 Vectorised building blocks (numpy; used by the Coin and by the Monte Carlo alike)
     :func:`normalise.normalise_array` ``(x, method, directions=None, area_weights=None, ...)``
@@ -37,7 +54,7 @@ Vectorised building blocks (numpy; used by the Coin and by the Monte Carlo alike
         mean over the last axis; weights may carry leading draw axes.
     :func:`aggregate.two_level_array` ``(x, groups, indicator_weights, dimension_weights,
         within, across)`` indicators -> dimensions -> index on stacked arrays.
-    :func:`aggregate.rank_array` ranks along the area axis (1 = highest burden).
+    :func:`aggregate.rank_array` the one rank function (1 = highest burden, ties "min").
 
 Pure step functions on DataFrames
     :mod:`screening` (``screen_areas``), :mod:`denomination` (``denominate``),
@@ -48,8 +65,8 @@ Pure step functions on DataFrames
     :mod:`dynamics` (``change_over``, ``status_dynamics_groups``, ``group_matrix``),
     :mod:`diagnostics` (``correlations``, ``cronbach_alpha``, ``pca``, ``contributions``,
     ``validity``), :mod:`presets` (``list_presets``, ``load_preset``, ``preset_table``),
-    :mod:`toy` (``toy_data``, ``toy_outcome``: simulated illustration data),
-    :mod:`report` (``de``: German number formatting).
+    :mod:`toy` (``toy_data``, ``toy_outcome``, ``berlin_style_table``: simulated
+    illustration data), :mod:`report` (German tables for readers).
 
 Errors: method choices that cannot be applied raise :class:`sozialanalyse.errors.MethodError`
 whose message names the indicator, dimension or area; malformed inputs raise

@@ -309,14 +309,16 @@ class Coin:
         n_areas = this_year["area"].nunique()
         n_out = int(excluded["area"].isin(this_year["area"]).sum())
         if n_areas and n_out >= n_areas:
-            counts = excluded["grund"].str.replace(r"\s*\(.*\)$", "", regex=True)
+            present = excluded.loc[excluded["area"].isin(this_year["area"])]
+            counts = present["grund"].str.replace(r"\s*\(.*\)$", "", regex=True)
             reasons = "; ".join(f"{n} × {g}" for g, n in counts.value_counts().items())
             pop = (f" und die Einwohnervariable '{self.population_variable}'"
                    if p["min_population"] is not None else "")
             raise MethodError(
                 f"Nach dem Ausschluss bleibt kein Gebiet übrig: alle {n_areas} Gebiete des "
                 f"Jahres {year} sind ausgeschlossen ({reasons}). Prüfen Sie min_population, "
-                f"exclude_areas, drop_placeholders{pop} (coin.set('screen', ...)).")
+                f"exclude_areas, drop_placeholders{pop} (coin.set('screen', ...)).",
+                code="E-AREA-004")
         return {"excluded_areas": excluded}
 
     def _step_denominate(self, r: dict) -> dict:
@@ -441,7 +443,7 @@ class Coin:
             if var not in present:
                 raise InputDataError(f"Variable '{var}' mit den veröffentlichten Veränderungen "
                                      f"von '{ind}' fehlt in den Daten des Jahres {year}",
-                                     file="<data>", column=str(var))
+                                     file="<data>", column=str(var), code="E-COL-001")
             out[ind] = d.loc[d["indicator"] == var].set_index("area")["value"].reindex(areas)
         return pd.DataFrame(out, index=areas)[cols]
 
@@ -730,7 +732,7 @@ class Coin:
             raise InputDataError(
                 f"Die Daten enthalten den Indikator '{lacking[0]}' des Presets "
                 f"'{p.get('id', '')}' nicht",
-                file="<data>", column=str(lacking[0]),
+                file="<data>", column=str(lacking[0]), code="E-COL-001",
                 hint=f"liefern Sie die Werte oder wählen Sie ihn ab: "
                      f"Coin.from_preset(..., drop_indicators={lacking!r})")
         pop = population_variable or p.get("population_variable")

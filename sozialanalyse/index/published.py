@@ -21,17 +21,26 @@ from sozialanalyse.errors import InputDataError, MethodError
 from sozialanalyse.index.coin import Coin
 from sozialanalyse.index.presets import load_preset, preset_meta
 
-STATUS_COLUMNS: tuple[str, ...] = ("status", "statusindex", "status_gruppe", "statusgruppe",
-                                   "si", "status_class")
-"""Column names recognised (case-insensitive) as the published status group."""
-DYNAMICS_COLUMNS: tuple[str, ...] = ("dynamik", "dynamikindex", "dynamik_gruppe",
-                                     "dynamikgruppe", "di", "dynamics", "dynamics_class")
+STATUS_COLUMNS: tuple[str, ...] = ("status", "statusindex", "statusgruppe", "statusindexgruppe",
+                                   "si", "statusclass")
+"""Column names recognised as the published status group (compared in lower case without
+spaces and punctuation, so ``"Statusindex (Gruppe)"`` matches ``statusindexgruppe``)."""
+DYNAMICS_COLUMNS: tuple[str, ...] = ("dynamik", "dynamikindex", "dynamikgruppe",
+                                     "dynamikindexgruppe", "di", "dynamics", "dynamicsclass")
 """Column names recognised as the published dynamics group."""
-GROUP_COLUMNS: tuple[str, ...] = ("status_dynamik", "status/dynamik-index", "status_dynamik_index",
-                                  "gesamtindex", "sdi", "gruppe", "group", "group_code")
+GROUP_COLUMNS: tuple[str, ...] = ("statusdynamik", "statusdynamikindex", "statusdynamikgruppe",
+                                  "statusdynamikindexgruppe", "gesamtindex",
+                                  "gesamtindexsozialeungleichheit", "sdi", "gruppe", "group",
+                                  "groupcode")
 """Column names recognised as the published status/dynamics group."""
 POPULATION_COLUMNS: tuple[str, ...] = ("ew", "einwohner", "population")
 """Column names recognised as residents."""
+
+
+def _key(name: object) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9äöüß]", "", str(name).strip().lower())
 
 
 def normalise_code(value: Any) -> str:
@@ -56,34 +65,44 @@ def normalise_code(value: Any) -> str:
 
 def _find(frame: pd.DataFrame, wanted: str | None, candidates: Sequence[str], what: str,
           *, required: bool) -> str | None:
-    lower = {str(c).strip().lower(): c for c in frame.columns}
+    lower = {_key(c): c for c in frame.columns}
     if wanted is not None:
         if wanted in frame.columns:
             return wanted
-        if wanted.lower() in lower:
-            return lower[wanted.lower()]
+        if _key(wanted) in lower:
+            return lower[_key(wanted)]
         raise InputDataError(f"Spalte '{wanted}' ({what}) fehlt in der Tabelle; vorhanden: "
-                             f"{', '.join(map(str, frame.columns))}", column=wanted)
+                             f"{', '.join(map(str, frame.columns))}", column=wanted,
+                             code="E-COL-001")
     for c in candidates:
-        if c in lower:
-            return lower[c]
+        if _key(c) in lower:
+            return lower[_key(c)]
     if required:
         raise InputDataError(f"keine Spalte für {what} gefunden; erwartet eine von "
-                             f"{', '.join(candidates)}", hint="Spaltennamen angeben")
+                             f"{', '.join(candidates)}", hint="Spaltennamen angeben",
+                             code="E-COL-001")
     return None
 
 
-def _numbers(col: pd.Series, name: str) -> pd.Series:
+def _numbers(col: pd.Series, name: str, convention: str = "auto") -> pd.Series:
+    """Numbers from a column; text cells are read in German (``1.234,5``) or international
+    (``1,234.5``) convention; ``"auto"`` takes German when a cell has a decimal comma."""
     if col.dtype == object:
         text = col.astype(str).str.strip().str.replace("\u2212", "-", regex=False)
-        text = text.str.replace(",", ".", regex=False)
+        text = text.str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+        german = convention == "de" or (
+            convention == "auto" and text.str.contains(r"^-?[\d.]*,\d+$", regex=True).any())
+        if german:
+            text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            text = text.str.replace(",", "", regex=False)
         text = text.replace({"": np.nan, "nan": np.nan, "–": np.nan, "-": np.nan, ".": np.nan})
         values = pd.to_numeric(text, errors="coerce")
         bad = values.isna() & text.notna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
             raise InputDataError(f"Wert {col.iloc[row - 1]!r} ist keine Zahl", column=name,
-                                 row=row)
+                                 row=row, code="E-VAL-002")
         return values
     return pd.to_numeric(col, errors="coerce")
 
@@ -113,6 +132,9 @@ class Reproduction:
     coin: Coin
     preset: str
     notes: list[str] = field(default_factory=list)
+    z_max_diff: dict[str, float] = field(default_factory=dict)
+    """Largest absolute difference between our and the published z-values per indicator
+    code (only when the table has z columns such as ``z_S1``)."""
 
     def summary(self) -> pd.DataFrame:
         """German table of the agreement (numbers formatted for readers)."""
@@ -146,7 +168,7 @@ def _preset_id(edition: str | int) -> str:
 
 def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
                  population: str | None = None, exclude_areas: Mapping[str, str] | None = None,
-                 dynamics: bool = True) -> Coin:
+                 dynamics: bool = True, convention: str = "auto") -> Coin:
     """The edition's Coin on a published table (indicators by their published codes).
 
     Parameters
@@ -165,6 +187,9 @@ def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
         Further areas to leave out (id -> reason), added to the preset's named exclusions.
     dynamics
         Use the published change columns as given change values.
+    convention
+        Number convention of text cells: ``"de"`` (``1.234,5``), ``"international"``
+        (``1,234.5``) or ``"auto"`` (German where a column has decimal commas).
 
     Returns
     -------
@@ -182,23 +207,24 @@ def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
     ids = frame[area_col].astype(str).str.strip()
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
-        raise InputDataError(f"Gebiet '{dup}' steht zweimal in der Tabelle", column=area_col)
+        raise InputDataError(f"Gebiet '{dup}' steht zweimal in der Tabelle", column=area_col,
+                             code="E-AREA-002")
     year = int(preset.get("edition") or 0)
     pop_var = preset.get("population_variable") or "einwohner"
     parts = [pd.DataFrame({"area": ids, "indicator": pop_var,
-                           "value": _numbers(frame[pop_col], str(pop_col))})]
+                           "value": _numbers(frame[pop_col], str(pop_col), convention)})]
     given = {}
     for row in meta.itertuples(index=False):
         col = _find(frame, str(row.code), (), f"Indikator {row.indicator}", required=True)
         parts.append(pd.DataFrame({"area": ids, "indicator": row.indicator,
-                                   "value": _numbers(frame[col], str(col))}))
+                                   "value": _numbers(frame[col], str(col), convention)}))
         if dynamics:
             change = getattr(row, "change_code", None)
             ccol = _find(frame, str(change), (), f"Veränderung von {row.indicator}",
                          required=True)
             var = f"{row.indicator}__veraenderung"
             parts.append(pd.DataFrame({"area": ids, "indicator": var,
-                                       "value": _numbers(frame[ccol], str(ccol))}))
+                                       "value": _numbers(frame[ccol], str(ccol), convention)}))
             given[row.indicator] = var
     data = pd.concat(parts, ignore_index=True).assign(year=year)
     coin = Coin.from_preset(preset, data)
@@ -218,7 +244,8 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
                       published_status: str | None = None,
                       published_dynamics: str | None = None,
                       published_group: str | None = None,
-                      exclude_areas: Mapping[str, str] | None = None) -> Reproduction:
+                      exclude_areas: Mapping[str, str] | None = None,
+                      convention: str = "auto") -> Reproduction:
     """Reproduce a published edition from its published table and compare the classes.
 
     Parameters
@@ -238,6 +265,8 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
         not compared).
     exclude_areas
         Further areas to exclude (id -> reason).
+    convention
+        Number convention of text cells (see :func:`edition_coin`).
 
     Returns
     -------
@@ -251,7 +280,8 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
         _find(frame, None, (str(c).lower(),), "", required=False) is not None
         for c in meta.get("change_code", pd.Series(dtype=object)).dropna())
     coin = edition_coin(frame, pid, area=area, population=population,
-                        exclude_areas=exclude_areas, dynamics=change_present)
+                        exclude_areas=exclude_areas, dynamics=change_present,
+                        convention=convention)
     coin.regenerate()
     ids = frame[_find(frame, area, (), "Gebietskennung", required=True)].astype(str).str.strip()
     out = pd.DataFrame({"area": ids.to_numpy()})
@@ -259,7 +289,7 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     if name_col is not None:
         out["name"] = frame[name_col].astype(str).to_numpy()
     pop_col = _find(frame, population, POPULATION_COLUMNS, "Einwohner", required=True)
-    out["population"] = _numbers(frame[pop_col], str(pop_col)).to_numpy()
+    out["population"] = _numbers(frame[pop_col], str(pop_col), convention).to_numpy()
     out = out.set_index("area")
     out["index"] = coin.index.reindex(out.index)
     p = coin.params
@@ -307,4 +337,46 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     notes = [coin.exclusion_note()]
     if not change_present:
         notes.append("keine Veränderungsspalten (D…): Dynamik nicht berechnet")
-    return Reproduction(table=out, agreement=agreement, coin=coin, preset=pid, notes=notes)
+    z_diff = _z_differences(frame, ids, coin, meta, convention)
+    return Reproduction(table=out, agreement=agreement, coin=coin, preset=pid, notes=notes,
+                        z_max_diff=z_diff)
+
+
+def _z_differences(frame: pd.DataFrame, ids: pd.Series, coin: Coin, meta: pd.DataFrame,
+                   convention: str) -> dict[str, float]:
+    """Max |our z - published z| per code, for z columns named ``z_S1``, ``S1_z`` or ``zS1``
+    (status from the normalised matrix, dynamics from the normalised changes)."""
+    out: dict[str, float] = {}
+    stages = {"code": "normalised", "change_code": "change_normalised"}
+    for kind, stage in stages.items():
+        if kind not in meta.columns or (stage.startswith("change") and coin.dynamics is None):
+            continue
+        ours = coin.matrix(stage)
+        for row in meta.itertuples(index=False):
+            code = getattr(row, kind)
+            col = _find(frame, None, (f"z_{code}", f"{code}_z", f"z{code}"), "", required=False)
+            if col is None:
+                continue
+            pub = pd.Series(_numbers(frame[col], str(col), convention).to_numpy(),
+                            index=ids.to_numpy())
+            mine = ours[row.indicator]
+            diff = (mine - pub.reindex(mine.index)).abs()
+            out[str(code)] = float(diff.max())
+    return out
+
+
+def read_published_table(path: str, *, encoding: str | None = None, sep: str | None = None,
+                         sheet: str | int | None = None) -> tuple[pd.DataFrame, str]:
+    """Read a published table (CSV or Excel) with every cell as text.
+
+    Returns the frame and the number convention to use: ``"de"`` for ``;``-separated CSV,
+    ``"international"`` for ``,``-separated CSV, ``"auto"`` for Excel. Ids and names stay
+    text (a name such as ``"1. Park"`` is never parsed as a number).
+    """
+    from pathlib import Path
+
+    from sozialanalyse.data.readers import read_text_table
+
+    frame, used = read_text_table(Path(path), sep=sep, encoding=encoding, sheet=sheet)
+    convention = {";": "de", ",": "international"}.get(used, "auto")
+    return frame, convention

@@ -211,3 +211,63 @@ def comparison(frame: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
     out["Klasse nachher"] = frame["class_b"]
     out.index.name = "Gebiet"
     return out if n is None else out.head(n)
+
+
+def format_frame(frame: pd.DataFrame, digits: int | dict[str, int] = 2) -> pd.DataFrame:
+    """German numbers in a frame (:func:`sozialanalyse.formatting.format_frame`)."""
+    from sozialanalyse.formatting import format_frame as _format
+
+    return _format(frame, digits)
+
+
+def compare_summary(frame: pd.DataFrame) -> dict[str, float | int]:
+    """Key figures of a Coin comparison (:func:`sozialanalyse.index.compare.compare_summary`)."""
+    from sozialanalyse.index.compare import compare_summary as _summary
+
+    return _summary(frame)
+
+
+UNITS_DE: dict[str, str] = {"percent": "Prozent", "EUR per month": "Euro je Monat"}
+"""German names of the units used in indicator metadata."""
+
+
+def indicator_meta(meta: pd.DataFrame) -> pd.DataFrame:
+    """German table of indicator metadata (indicator, dimension, direction, weight, unit,
+    denominator)."""
+    out = pd.DataFrame({"Indikator": meta["indicator"], "Dimension": meta["dimension"]})
+    out["Richtung"] = ["höher = belasteter" if d == 1 else "höher = weniger belastet"
+                       for d in meta["direction"]]
+    if "weight" in meta.columns:
+        out["Gewicht"] = [number(w, 1) for w in meta["weight"]]
+    if "unit" in meta.columns:
+        out["Einheit"] = [UNITS_DE.get(u, u) if isinstance(u, str) else "–"
+                          for u in meta["unit"]]
+    if "denominator" in meta.columns:
+        out["Nenner"] = [d if isinstance(d, str) and d else "–" for d in meta["denominator"]]
+    return out
+
+
+def preset_parameters(preset_ids: list[str]) -> pd.DataFrame:
+    """The method parameters of several presets side by side (German).
+
+    Rows: step and parameter; columns: the presets' short titles; a cell is the value,
+    followed by ``" (belegt)"`` when a source states it (otherwise it is our reading);
+    ``"–"`` where a preset does not set the parameter.
+    """
+    from sozialanalyse.index.presets import load_preset
+
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    titles = []
+    for pid in preset_ids:
+        p = load_preset(pid)
+        title = preset_title(p)
+        titles.append(title)
+        for step, params in p["steps"].items():
+            for name, spec in params.items():
+                text = value_de(spec["value"], name)
+                if spec["source"] != "our reading":
+                    text += " (belegt)"
+                rows.setdefault((parameter(step), parameter(name)), {})[title] = text
+    out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=titles).fillna("–")
+    out.index = pd.MultiIndex.from_tuples(out.index, names=["Schritt", "Parameter"])
+    return out

@@ -106,6 +106,7 @@ def rank_sensitivity(
     output: str | Hashable = "rank_shift",
     n_base: int = 256,
     seed: int = 0,
+    ddof: int = 1,
 ) -> pd.DataFrame:
     """Sobol' indices of the index ranks with respect to the method choices.
 
@@ -119,6 +120,8 @@ def rank_sensitivity(
         areas) or an area label (the rank of that area).
     n_base, seed, space, nominal_weights
         See :func:`sobol_from_function`.
+    ddof
+        Delta degrees of freedom of the z-scores (the Coin's ``normalise.ddof``).
     """
     space = space or ChoiceSpace()
     if output != "rank_shift" and output not in x.index:
@@ -126,7 +129,8 @@ def rank_sensitivity(
 
     def evaluate(draws: Draws) -> np.ndarray:
         mc = run_monte_carlo(
-            x, directions, space=space, nominal_weights=nominal_weights, draws=draws
+            x, directions, space=space, nominal_weights=nominal_weights, draws=draws,
+            ddof=ddof,
         )
         if output == "rank_shift":
             return mc.rank_shift()
@@ -141,3 +145,16 @@ def rank_sensitivity(
         n_base=n_base,
         seed=seed,
     )
+
+
+def coin_rank_sensitivity(coin, *, space: ChoiceSpace | None = None,  # noqa: ANN001
+                          output: str | Hashable = "rank_shift", n_base: int = 256,
+                          seed: int = 0) -> pd.DataFrame:
+    """Sobol' indices over a Coin's own parameters (its imputed matrix, directions,
+    effective weights and z-score ddof); see :func:`rank_sensitivity`."""
+    from sozialanalyse.index.uncertainty import coin_inputs
+
+    x, d, w = coin_inputs(coin)
+    return rank_sensitivity(x, d, space=space, nominal_weights=w, output=output,
+                            n_base=n_base, seed=seed,
+                            ddof=int(coin.params["normalise"]["ddof"]))

@@ -9,7 +9,6 @@ import pytest
 from scipy import stats
 
 from sozialanalyse.analyses import evaluation_real as er
-from sozialanalyse.evaluation import ShortPrePeriodWarning
 
 
 def test_bremen_did_is_ratio_of_count_ratios_with_exact_interval() -> None:
@@ -39,11 +38,11 @@ def test_national_its_uses_published_years_and_warns_on_short_pre_period() -> No
     s = er.national_series()
     assert s["time"].tolist() == list(range(2017, 2024))
     assert s["cases"].is_unique
-    with pytest.warns(ShortPrePeriodWarning):
-        its = er.national_its()
+    its = er.national_its()
+    assert "ShortPrePeriodWarning" in its.warning_categories
     # the 2020 level sits below the continued 2017-2019 trend
-    assert its.level.irr < 1
-    cf_2020 = its.fitted.set_index("time").loc[2020, "counterfactual"]
+    assert its.irr < 1
+    cf_2020 = its.details.set_index("year").loc[2020, "counterfactual"]
     assert cf_2020 > s.set_index("time").loc[2019, "cases"]
 
 
@@ -69,8 +68,23 @@ def test_headline_is_flat_and_consistent() -> None:
     assert np.isfinite(h["its_level_lo"]) and h["its_level_lo"] < h["its_level_hi"]
 
 
-def test_german_number_format() -> None:
-    assert er.fmt(1017000, 0) == "1.017.000"
-    assert er.fmt(-4.83, 1, sign=True) == "\u22124,8"
-    assert er.fmt(4.83, 1, sign=True) == "+4,8"
-    assert er.fmt_p(1e-9) == "< 0,001"
+def test_national_its_default_inference_and_measured_coverage() -> None:
+    its = er.national_its()
+    # short yearly series: quasi-Poisson with t(T - k), interval and p-value agree
+    assert "Quasi-Poisson" in its.inference
+    assert (its.p_value < 0.05) == (its.ci_high < 1 or its.ci_low > 1)
+    measured = its.coverage_measured
+    assert set(measured) == {0.0, 0.5}
+    assert its.coverage_ok == (min(measured.values()) >= 0.93)
+    assert "Simulationen" in its.coverage_note
+    hac = its.alternatives.set_index("key").loc["hac"]
+    assert hac["ci_high"] - hac["ci_low"] < its.ci_high - its.ci_low
+
+
+def test_glue_values_are_german_text() -> None:
+    g = er.glue_values()
+    assert g["hb_34_2007"] == "444"
+    assert g["de_cases_2019"] == "1\u202f017\u202f000"
+    assert "," in g["its_level_irr"] and "." not in g["its_level_irr"]
+    assert er.bremen_did_table().columns[0] == "Vergleich"
+    assert not any(c in {"True", "False"} for c in er.coverage_table().to_numpy().ravel())
