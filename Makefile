@@ -73,9 +73,10 @@ html-pdf: html
 lint: $(ENV)
 	$(BIN)/ruff check sozialanalyse tests benchmarks _ext book tools
 
-# Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run.
+# Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run;
+# prints the slowest tests and the run time of every notebook (tests/conftest.py).
 pytest: $(ENV)
-	$(PYTEST) $(XDIST) -m "not book" $(NBVAL) tests $(NOTEBOOKS)
+	$(PYTEST) $(XDIST) --durations=10 -m "not book" $(NBVAL) tests $(NOTEBOOKS)
 
 unit: $(ENV)
 	$(PYTEST) $(XDIST) -m "not book" tests
