@@ -47,6 +47,7 @@ ERROR_CODES: dict[str, str] = {
     "E-AREA-003": "Gebiet nicht in der Liste gültiger Gebiete",
     "E-AREA-004": "zu wenige Gebiete",
     "E-AREA-005": "Modellgebiet nicht in der Datei",
+    "E-AREA-006": "Summenzeile statt Gebiet",
     # case-count panels
     "E-PANEL-001": "Panel unvollständig (fehlende Jahre)",
     "E-PANEL-002": "alle Fallzahlen null",
@@ -59,6 +60,7 @@ ERROR_CODES: dict[str, str] = {
     "E-META-003": "Metadaten: Gewichte unvollständig",
     "E-META-004": "Metadaten: Gewicht ungültig",
     "E-META-005": "Vorgabe (Preset) oder Metadatendatei unbekannt",
+    "E-META-006": "Metadaten: Indikator doppelt",
     # generic fallbacks
     "E-INPUT-000": "Eingabefehler (nicht näher bestimmt)",
     "E-METHOD-000": "Methode passt nicht zu den Daten (nicht näher bestimmt)",

@@ -143,6 +143,12 @@ def read_meta_table(path: str | Path, *, sheet: str | int | None = None,
                                      f"{weight:g}", file=label, column="weight",
                                      row=int(line), code="E-META-004")
         row["weight"] = weight
+        seen = [r["indicator"] for r in rows]
+        if row["indicator"] in seen:
+            raise InputDataError(
+                f"der Indikator '{row['indicator']}' steht zweimal in den Metadaten",
+                file=label, column="indicator", row=int(line), code="E-META-006",
+                hint="jeden Indikator nur einmal aufführen")
         rows.append(row)
     return pd.DataFrame(rows, columns=["indicator", "dimension", "direction", "weight"])
 
@@ -184,6 +190,7 @@ def meta_weights(meta: pd.DataFrame, rule: str = "all-or-none", *,
         out["weight"] = math.nan
         return out
     if given.all():
+        _check_weight_sums(out, file)
         return out
     if rule == "all-or-none":
         missing = out.loc[~given, "indicator"].tolist()
@@ -211,7 +218,21 @@ def meta_weights(meta: pd.DataFrame, rule: str = "all-or-none", *,
                 hint="Gewichte der Dimension so wählen, dass sie unter 1 bleiben, oder "
                 "--weights equal")
         out.loc[grp.index[~have.to_numpy()], "weight"] = rest / int((~have).sum())
+    _check_weight_sums(out, file)
     return out
+
+
+def _check_weight_sums(meta: pd.DataFrame, file: str | None) -> None:
+    """Given weights must sum to 1 within each dimension (no silent rescaling)."""
+    for dim, grp in meta.groupby("dimension", sort=False):
+        total = float(grp["weight"].sum())
+        if abs(total - 1.0) > 1e-6:
+            raise InputDataError(
+                f"die Gewichte der Dimension '{dim}' ({', '.join(grp['indicator'])}) "
+                f"summieren sich zu {total:g}, nicht zu 1",
+                file=file, column="weight", code="E-META-004",
+                hint="die Gewichte je Dimension so wählen, dass ihre Summe 1 ist "
+                "(sie werden nicht stillschweigend umskaliert), oder --weights equal")
 
 
 def tidy_indicators(table: pd.DataFrame) -> pd.DataFrame:
@@ -333,7 +354,9 @@ def index_from_file(
     if year_col is None:
         year_col = next((c for c in table_cells.columns if c.lower() == "year"), None)
     for name in indicators:
-        find_column(table_cells, name, label, f"den Indikator '{name}' ({what})")
+        find_column(table_cells, name, label, f"den Indikator '{name}' ({what})",
+                    hint="die Spalte in der Tabelle oder den Indikator in den Metadaten so "
+                    "umbenennen, dass beide gleich heißen")
     if need_pop:
         find_column(table_cells, pop, label, f"die Bevölkerung ({what})", "--population")
     table = read_indicator_table(
@@ -352,6 +375,16 @@ def index_from_file(
                                             else None)
     in_status = table if status is None else table[table["year"] == status]
     check_min_areas(in_status["area"].nunique(), file=label, what="ein Index")
+    lookup = {c.lower(): c for c in table.columns}
+    for name in indicators:
+        column = lookup[name.lower()]
+        if in_status[column].isna().all():
+            when = f" im Statusjahr {status}" if status is not None else ""
+            raise InputDataError(
+                f"die Spalte des Indikators '{name}' hat{when} keinen einzigen Wert",
+                file=label, column=column, code="E-VAL-001",
+                hint="Werte eintragen, ein anderes Statusjahr wählen (--year) oder den "
+                "Indikator aus den Metadaten nehmen")
     data = tidy_indicators(table)
     with _located(label):
         if preset is not None:
@@ -444,10 +477,12 @@ def read_panel_with_start(
     """
     path = Path(path)
     label = str(path)
+    valid = _valid_areas(valid_areas)
     raw, columns = parse_case_panel(
         path, area_col=area_col, year_col=year_col, cases_col=cases_col,
         population_col=population_col, start_col=start_col, sheet=sheet,
-        encoding=encoding, sep=sep, convention=convention, header_row=header_row)
+        encoding=encoding, sep=sep, convention=convention, header_row=header_row,
+        known_areas=valid)
     start_name = columns.get(START_COLUMN, start_col or START_COLUMN)
     if treated:
         if start_year is None:
@@ -477,7 +512,7 @@ def read_panel_with_start(
     columns[START_COLUMN] = start_name
     renamed = raw.rename(columns=columns)
     return validate_panel(renamed, file=label, columns=columns, require_start=True,
-                          max_rate=max_rate, valid_areas=_valid_areas(valid_areas),
+                          max_rate=max_rate, valid_areas=valid,
                           rows=[int(n) for n in raw.index], require_cases=True)
 
 

@@ -93,3 +93,27 @@ def test_vectorised_equals_loop(seed, method, rule, seats):
     a = allocate_draws_array(idx, pop, seats, rule=rule, method=method)
     b = allocate_per_draw_loop(idx, pop, seats, rule=rule, method=method)
     assert np.array_equal(a, b)
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data(), method=st.sampled_from(["webster", "dhondt"]),
+       newton=st.integers(0, 2))
+def test_divisor_shortcuts_equal_single_unit_steps(data, method, newton):
+    """Bulk correction and secant steps give the textbook highest-averages result."""
+    from sozialanalyse.allocation.rounding import divisor_array
+
+    n = data.draw(st.integers(2, 12))
+    rows = data.draw(st.integers(1, 6))
+    w = np.array(data.draw(st.lists(st.integers(1, 5000), min_size=n * rows,
+                                    max_size=n * rows)), float).reshape(rows, n)
+    bounded = data.draw(st.booleans())
+    lo = hi = None
+    if bounded:
+        lo = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), float)
+        hi = lo + np.array(data.draw(st.lists(st.integers(0, 20), min_size=n, max_size=n)))
+        seats = data.draw(st.integers(int(lo.sum()), int(hi.sum())))
+    else:
+        seats = data.draw(st.integers(0, 150))
+    fast = divisor_array(w, seats, method, lo, hi, newton_steps=newton)
+    slow = divisor_array(w, seats, method, lo, hi, bulk=False)
+    assert np.array_equal(fast, slow)

@@ -375,3 +375,47 @@ def test_every_option_a_message_names_exists() -> None:
         named |= set(re.findall(r"(--[a-z][a-z-]+)", (root / module).read_text("utf-8")))
     assert named, "the messages name no options at all?"
     assert named <= options, named - options
+
+
+def test_sheet_option_by_name_and_number(tmp_path: Path, capsys) -> None:
+    book = tmp_path / "mappe.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Hinweis": ["Deckblatt"]}).to_excel(writer, sheet_name="Info",
+                                                          index=False)
+        pd.read_excel(PANEL).to_excel(writer, sheet_name="Fallzahlen", index=False)
+    msg = _fails(["evaluate", str(book), "--design", "rateratio"], capsys, "E-COL-001")
+    assert "--area-column" in msg
+    assert main(["evaluate", str(book), "--design", "rateratio", "--sheet", "Fallzahlen"]) == 0
+    assert main(["evaluate", str(book), "--design", "rateratio", "--sheet", "2"]) == 0
+    msg = _fails(["evaluate", str(book), "--sheet", "Daten"], capsys, "E-READ-005")
+    assert "Blätter: Info, Fallzahlen" in msg
+
+
+def test_areas_option_in_evaluate(tmp_path: Path, capsys) -> None:
+    areas = tmp_path / "gebiete.txt"
+    known = sorted(pd.read_excel(PANEL)["area"].unique())
+    areas.write_text("\n".join(known[1:]) + "\n", encoding="utf-8")  # one area missing
+    msg = _fails(["evaluate", str(PANEL), "--areas", str(areas)], capsys, "E-AREA-003")
+    assert f"'{known[0]}' steht nicht in der Liste" in msg
+    areas.write_text("\n".join(known) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(PANEL), "--design", "rateratio", "--areas", str(areas)]) == 0
+
+
+def test_only_the_package_warnings_are_shown(monkeypatch, capsys) -> None:
+    import warnings
+
+    import sozialanalyse.workflows as wf
+    from sozialanalyse.errors import InputDataWarning
+
+    def noisy(*args, **kwargs):
+        warnings.warn("library noise", DeprecationWarning, stacklevel=1)
+        warnings.warn(InputDataWarning("Kopfzeile in Zeile 3 erkannt"), stacklevel=1)
+        raise ValueError("stop")
+
+    monkeypatch.setattr(wf, "evaluate_from_file", noisy)
+    main(["evaluate", str(PANEL)])
+    err = capsys.readouterr().err
+    assert "Warnung (InputDataWarning): Kopfzeile in Zeile 3 erkannt" in err
+    assert "library noise" not in err
+    main(["--debug", "evaluate", str(PANEL)])
+    assert "library noise" in capsys.readouterr().err

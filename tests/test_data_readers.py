@@ -248,3 +248,57 @@ def test_parse_number_edge_cases():
     assert parse_number(7, "de") == 7.0
     with pytest.raises(ValueError, match="keine Zahl"):
         parse_number("abc", "de")
+
+
+# ----------------------------------------------------------------------------- more corpus kinds
+def test_total_row_is_not_an_area(tmp_path):
+    path = _write(tmp_path, "area;x\nNord;1\nSüd;2\nStadt insgesamt;3\n")
+    err = _error(read_indicator_table, path)
+    assert (err.code, err.row, err.column) == ("E-AREA-006", 4, "area")
+    assert "Summenzeile" in str(err) and "--areas" in str(err)
+    table = read_indicator_table(path, known_areas=["Nord", "Süd", "Stadt insgesamt"])
+    assert len(table) == 3  # declared valid: then it is an area
+
+
+def test_total_row_in_a_panel(tmp_path):
+    path = _write(tmp_path, _panel_text(rows=["A,2020,3,100", "Gesamt,2020,4,110"]))
+    assert _error(read_case_panel, path).code == "E-AREA-006"
+
+
+@pytest.mark.parametrize(("cell", "code", "text"), [
+    ("12 %", "E-VAL-002", "Prozentzeichen"),
+    ("k.A.", "E-VAL-003", "gesperrten"),
+    ("n/a", "E-VAL-003", "gesperrten"),
+])
+def test_percent_signs_and_not_available_marks(tmp_path, cell, code, text):
+    path = _write(tmp_path, f"area;x\nNord;1\nSüd;{cell}\n")
+    err = _error(read_indicator_table, path)
+    assert (err.code, err.row) == (code, 3) and text in str(err)
+
+
+def test_footnote_row_without_values(tmp_path):
+    path = _write(tmp_path, "area;x;y\nNord;1;2\nQuelle: Statistikamt;;\n")
+    err = _error(read_indicator_table, path)
+    assert (err.code, err.row) == ("E-VAL-001", 3) and "Fußnoten" in str(err)
+
+
+def test_title_rows_in_a_csv_are_skipped_with_a_warning(tmp_path):
+    path = _write(tmp_path, "Sozialindikatoren 2023;;\n;;\narea;x;y\nNord;1;2\nSüd;3;4\n")
+    with pytest.warns(UserWarning, match="Kopfzeile in Zeile 3 erkannt"):
+        table = read_indicator_table(path)
+    assert table["x"].tolist() == [1.0, 3.0]
+    assert read_indicator_table(path, header_row=3)["y"].tolist() == [2.0, 4.0]
+
+
+def test_utf16_file_with_bom_is_read(tmp_path):
+    path = _write(tmp_path, "area\tx\nNord\t1,5\n", encoding="utf-16")
+    assert read_indicator_table(path)["x"].tolist() == [1.5]
+
+
+def test_excel_file_with_csv_suffix_is_named(tmp_path):
+    xlsx = tmp_path / "echt.xlsx"
+    pd.DataFrame({"area": ["A"], "x": [1]}).to_excel(xlsx, index=False)
+    fake = tmp_path / "falsch.csv"
+    fake.write_bytes(xlsx.read_bytes())
+    err = _error(read_indicator_table, fake)
+    assert err.code in ("E-READ-003", "E-READ-008")

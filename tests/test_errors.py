@@ -40,8 +40,9 @@ def test_version_and_help_import_no_heavy_modules() -> None:
     """``--help``/``--version`` stay fast: no numpy, pandas, scipy, statsmodels, matplotlib."""
     code = (
         "import sys\n"
-        "from sozialanalyse.cli import main\n"
-        "for argv in (['--version'], ['--help'], ['evaluate', '--help'], ['index', '--help']):\n"
+        "from sozialanalyse.cli import build_parser, main\n"
+        "sub = next(a for a in build_parser()._actions if a.dest == 'command')\n"
+        "for argv in (['--version'], ['--help'], *([c, '--help'] for c in sub.choices)):\n"
         "    try:\n"
         "        main(argv)\n"
         "    except SystemExit:\n"

@@ -140,3 +140,44 @@ def test_every_junk_cell_in_a_count_is_rejected_or_exact(tmp_path, junk: str) ->
     if result is not None:
         value = result.query("area == 'Nord' and year == 2019")["cases"].iloc[0]
         assert str(value) == junk.strip()  # only a valid count can pass, and exactly
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(op=st.integers(0, 5), a=st.integers(0, 10_000), b=st.integers(0, 100),
+       junk=st.sampled_from(JUNK))
+def test_fuzz_cli_evaluate_never_a_traceback(tmp_path_factory, capsys, op: int, a: int,
+                                             b: int, junk: str) -> None:
+    """Through the command line: exit 0 or 2 with one German message, never status 1
+    (an unexpected error) and never an exception leaving ``main``."""
+    from sozialanalyse.cli import main
+
+    path = tmp_path_factory.mktemp("fuzzcli") / "panel.csv"
+    path.write_bytes(_corrupt(_panel_text(), op, a, b, junk))
+    capsys.readouterr()
+    status = main(["evaluate", str(path), "--design", "rateratio"])
+    err = capsys.readouterr().err
+    assert status in (0, 2), err
+    assert "Traceback" not in err and "Unerwarteter Fehler" not in err
+    if status == 2:
+        assert err.startswith("Fehler E-") or "\nFehler E-" in err
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(op=st.integers(0, 5), a=st.integers(0, 10_000), b=st.integers(0, 100),
+       junk=st.sampled_from(JUNK))
+def test_fuzz_cli_index_never_a_traceback(tmp_path_factory, capsys, op: int, a: int,
+                                          b: int, junk: str) -> None:
+    from sozialanalyse.cli import main
+
+    folder = tmp_path_factory.mktemp("fuzzcli")
+    meta = folder / "meta.csv"
+    meta.write_text("indicator;dimension;direction\nquote;A;1\n", encoding="utf-8")
+    path = folder / "ind.csv"
+    path.write_bytes(_corrupt(_indicator_text(), op, a, b, junk))
+    capsys.readouterr()
+    status = main(["index", str(path), "--meta", str(meta), "--population", "einwohner"])
+    err = capsys.readouterr().err
+    assert status in (0, 2), err
+    assert "Traceback" not in err and "Unerwarteter Fehler" not in err

@@ -241,3 +241,46 @@ def test_row_order_of_the_file_does_not_change_the_index(order: list[int]) -> No
     np.testing.assert_allclose(shuffled.index.sort_index(), reference.index.sort_index(),
                                atol=1e-12)
     assert shuffled.ranks.sort_index().tolist() == reference.ranks.sort_index().tolist()
+
+
+@pytest.mark.parametrize("kind", ["index", "evaluate"])
+def test_a_file_is_read_once(kind: str, tmp_path: Path, monkeypatch) -> None:
+    """One reading path: the workflows read the user's file a single time."""
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    if kind == "index":
+        index_from_file(INDICATORS, "hamburg_sozialmonitoring")
+        assert reads.count(INDICATORS.name) == 1
+    else:
+        panel = _write(tmp_path / "panel.csv", "area,year,cases,population,start_year\n"
+                       "A,2020,100,1000,2021\nA,2021,80,1250,2021\n"
+                       "B,2020,200,2000,\nB,2021,220,2000,\n")
+        _quiet(path=panel, design="rateratio")
+        assert reads.count("panel.csv") == 1
+
+
+def test_meta_duplicate_indicator_and_weight_sums(tmp_path: Path) -> None:
+    dup = _write(tmp_path / "dup.csv", "indicator;dimension;direction\na;X;1\na;X;1\n")
+    with pytest.raises(InputDataError) as err:
+        read_meta_table(dup)
+    assert (err.value.code, err.value.row) == ("E-META-006", 3)
+    sums = _write(tmp_path / "sum.csv", "indicator;dimension;direction;weight\n"
+                  "arbeitslose;A;1;1\nsgb2_empfaenger;A;1;1\n")
+    with pytest.raises(InputDataError) as err:
+        index_from_file(INDICATORS, sums)
+    assert err.value.code == "E-META-004" and err.value.file == str(sums)
+    assert "summieren sich zu 2" in str(err.value)
+
+
+def test_indicator_without_any_value(tmp_path: Path) -> None:
+    table = _write(tmp_path / "t.csv", "area;quote;anteil\nNord;;1\nSüd;;2\nWest;;3\n")
+    meta = _write(tmp_path / "m.csv", "indicator;dimension;direction\nquote;A;1\nanteil;A;1\n")
+    with pytest.raises(InputDataError) as err:
+        index_from_file(table, meta)
+    assert (err.value.code, err.value.column) == ("E-VAL-001", "quote")

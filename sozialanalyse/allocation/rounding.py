@@ -222,6 +222,7 @@ def divisor_array(
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     newton_steps: int = 0,
+    bulk: bool = True,
 ) -> np.ndarray:
     """Divisor-method apportionment (Webster or D'Hondt) for each row of ``weights``.
 
@@ -229,7 +230,8 @@ def divisor_array(
     method's rounding), optionally refines ``d`` by ``newton_steps`` secant steps, moves the
     missing or surplus units in one step where that is exact, and otherwise adds or removes
     single units by the method's priority ``w_i / (a_i + c)`` (``c = 0.5`` Webster, ``1``
-    D'Hondt) until the units add up. Every intermediate state is a bounded divisor
+    D'Hondt) until the units add up (``bulk=False``: only the single-unit steps, the
+    textbook highest-averages procedure). Every intermediate state is a bounded divisor
     apportionment of its own sum, so the result is exact. Ties go to the area listed first.
     """
     c = _SIGNPOST[method_name(method)]
@@ -237,7 +239,14 @@ def divisor_array(
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
-    _, lam = bounded_quotas(w, h, lo, hi)
+    if lo is None:
+        s = w.sum(axis=1)
+        if w.min() < 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise MethodError("Bedarfsgewichte müssen endlich und nicht negativ sein und "
+                              "dürfen nicht alle null sein.")
+        lam = h / s
+    else:
+        _, lam = bounded_quotas(w, h, lo, hi)
     free = (w > 0).sum(axis=1)
     lam = lam * (1.0 + (c - 0.5) * free / np.maximum(h, 1))
 
@@ -267,7 +276,7 @@ def divisor_array(
         better = np.abs(k_new) < np.abs(k[rows])
         rb = rows[better]
         a[rb], k[rb], lam[rb] = a_new[better], k_new[better], lam_new[better]
-    if np.any(k != 0):
+    if bulk and np.any(k != 0):
         _bulk_correction(w, a, k, c, lo, hi)
     active = np.flatnonzero(k != 0)
     while active.size:

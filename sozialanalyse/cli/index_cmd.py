@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     meta = _resolve_preset(args) or args.meta
     coin = index_from_file(args.file, meta, year=args.year,
+                           suppressed="missing" if args.suppressed_as_missing else "error",
                            population_variable=args.population,
                            min_population=args.min_population,
                            weights=args.weights, **reader_kwargs(args))
@@ -163,6 +164,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Spalte mit den Einwohnern je Gebiet (Standard: die der Methode)")
     p.add_argument("--min-population", type=float, default=None, dest="min_population",
                    metavar="N", help="Gebiete mit weniger Einwohnern auslassen")
+    p.add_argument("--suppressed-as-missing", action="store_true",
+                   dest="suppressed_as_missing",
+                   help="gesperrte oder fehlende Zellen ('.', 'x', '-', 'k.A.' …) als fehlende "
+                   "Werte lesen; der Index ersetzt sie dann nach seiner Methode (Standard: "
+                   "solche Zellen sind ein Fehler)")
     p.add_argument("--exclude", type=_pair, action="append", default=None,
                    metavar="GEBIET=GRUND",
                    help="ein Gebiet mit Grund ausschließen (mehrfach möglich); steht im "

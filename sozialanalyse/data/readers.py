@@ -51,7 +51,13 @@ from sozialanalyse.validation import (
 )
 
 #: Cell contents that statistical offices use for suppressed or unavailable values.
-SUPPRESSED_TOKENS = frozenset({".", "-", "–", "—", "x", "X", "*", "/", "...", "…"})
+SUPPRESSED_TOKENS = frozenset({".", "-", "–", "—", "x", "X", "*", "/", "...", "…",
+                               "k.A.", "k. A.", "n.v.", "n. v.", "NA", "N/A", "n/a",
+                               "keine Angabe"})
+
+#: Area names that mark a total row, not an area ("Stadt insgesamt", "Summe" …).
+TOTAL_ROW = re.compile(r"^(stadt\s*)?(insgesamt|gesamt|summe|total|zusammen)$|^gesamtstadt$"
+                       r"|^(stadt|land|bund)\s+(insgesamt|gesamt)$", re.IGNORECASE)
 
 _DE_NUMBER = re.compile(r"^[+-]?([1-9]\d{0,2}(\.\d{3})+|\d+)(,\d+)?$")
 _INT_NUMBER = re.compile(r"^[+-]?([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?$")
@@ -301,7 +307,7 @@ def _build_frame(rows: list[tuple[int, list[object]]], k: int, guess: int | None
         warnings.warn(InputDataWarning(
             f"Datei '{label}': Kopfzeile in Zeile {header_line} erkannt; "
             f"{k} Titelzeile(n) darüber übersprungen (sonst --header-row angeben)"),
-            stacklevel=2)
+            stacklevel=4)
     body = rows[k + 1:]
     while header and header[-1] == "" and all(len(c) < len(header) or c[len(header) - 1] == ""
                                               for _n, c in body):
@@ -390,8 +396,11 @@ def parse_number(cell: object, convention: str) -> float:
     text = text.replace("\u2212", "-")
     if text == "":
         return math.nan
-    if text in SUPPRESSED_TOKENS:
+    if text in SUPPRESSED_TOKENS or str(cell).strip() in SUPPRESSED_TOKENS:
         raise ValueError("suppressed")
+    if text.endswith("%"):
+        raise ValueError("enthält ein Prozentzeichen; nur die Zahl eintragen (12,5 statt "
+                         "12,5 %)")
     if convention == "de":
         if _DE_NUMBER.match(text):
             return float(text.replace(".", "").replace(",", "."))
@@ -414,7 +423,7 @@ def parse_number(cell: object, convention: str) -> float:
 
 
 def find_column(frame: pd.DataFrame, wanted: str, label: str, what: str,
-                option: str | None = None) -> str:
+                option: str | None = None, hint: str | None = None) -> str:
     """The file's name of column ``wanted`` (any case), or a German error.
 
     The error says whether the separator is wrong, whether the header might be in
@@ -444,7 +453,7 @@ def find_column(frame: pd.DataFrame, wanted: str, label: str, what: str,
     raise InputDataError(
         f"die Spalte für {what} fehlt (gefunden: {found})",
         file=label, column=wanted, code="E-COL-001",
-        hint=f"die Spalte '{wanted}' nennen oder ihren Namen angeben ({how})")
+        hint=hint or f"die Spalte '{wanted}' nennen oder ihren Namen angeben ({how})")
 
 
 def _numeric_column(
@@ -472,15 +481,16 @@ def _numeric_column(
                     hint="jede Fallzahl eines Panels wird gebraucht: beim Datenhalter die "
                     "ungesperrte Zahl erfragen oder das Gebiet weglassen"
                     if required
-                    else "solche Zellen als fehlende Werte lesen (suppressed='missing') und "
-                    "ausdrücklich entscheiden, wie sie ersetzt werden",
+                    else "solche Zellen als fehlende Werte lesen (--suppressed-as-missing, in "
+                    "Python suppressed='missing') und ausdrücklich entscheiden, wie sie "
+                    "ersetzt werden",
                 ) from None
             raise InputDataError(
                 f"der Wert {str(cell).strip()!r} {err}", file=label, column=col,
                 row=int(line), code="E-VAL-002",
                 hint="das Dezimalzeichen lässt sich mit --decimal angeben"
-                if ("," in str(cell) or "." in str(cell)) and "--decimal" not in str(err)
-                else None) from None
+                if re.fullmatch(r"[\s+\-\d.,]*\d[\s\d.,]*", str(cell))
+                and "--decimal" not in str(err) else None) from None
         if required and math.isnan(value):
             raise InputDataError("die Zelle ist leer", file=label, column=col,
                                  row=int(line), code="E-VAL-001")
@@ -491,9 +501,18 @@ def _numeric_column(
     return pd.Series(values, index=frame.index, name=col, dtype=float)
 
 
-def _area_column(frame: pd.DataFrame, col: str, label: str) -> pd.Series:
+def _area_column(frame: pd.DataFrame, col: str, label: str,
+                 known: Iterable[str] | None = None) -> pd.Series:
     areas = frame[col].map(area_text)
+    allowed = {str(k) for k in known} if known is not None else set()
     for line, value in zip(frame.index, areas.tolist(), strict=True):
+        if TOTAL_ROW.match(value) and value not in allowed:
+            raise InputDataError(
+                f"die Zeile '{value}' sieht nach einer Summenzeile aus, nicht nach einem "
+                "Gebiet; sie ginge sonst als weiteres Gebiet in die Rechnung ein",
+                file=label, column=col, row=int(line), code="E-AREA-006",
+                hint="Summen- und Fußzeilen aus der Tabelle löschen; ist es wirklich ein "
+                "Gebiet, es in die Liste gültiger Gebiete aufnehmen (--areas)")
         if value == "":
             raise InputDataError("der Gebietsname fehlt", file=label, column=col,
                                  row=int(line), code="E-AREA-001",
@@ -610,13 +629,15 @@ def read_indicator_table(
     table, used = frame
     conv = _convention(used, convention)
     acol = find_column(table, area_col, label, "das Gebiet", "--area-column")
-    out = pd.DataFrame({"area": _area_column(table, acol, label)}, index=table.index)
+    known_list = list(known_areas) if known_areas is not None else None
+    out = pd.DataFrame({"area": _area_column(table, acol, label, known_list)},
+                       index=table.index)
     skip = {acol}
     if year_col is not None:
         ycol = find_column(table, year_col, label, "das Jahr", "--year-column")
         out["year"] = _year_column(table, ycol, label, years, conv)
         skip.add(ycol)
-    check_areas(out["area"].tolist(), known_areas, file=label, column=acol,
+    check_areas(out["area"].tolist(), known_list, file=label, column=acol,
                 rows=[int(n) for n in out.index])
     _check_duplicates(out, label, acol)
     if indicator_cols is None:
@@ -661,6 +682,7 @@ def parse_case_panel(
     encoding: str | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
+    known_areas: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a case-count panel's cells as numbers, before the panel checks.
 
@@ -687,7 +709,8 @@ def parse_case_panel(
         scol = find_column(table, start_col, label, "das Startjahr", "--start-column")
     elif "start_year" in lookup:
         scol = lookup["start_year"]
-    raw = pd.DataFrame({"area": _area_column(table, acol, label)}, index=table.index)
+    raw = pd.DataFrame({"area": _area_column(table, acol, label, known_areas)},
+                       index=table.index)
     raw["year"] = _year_column(table, ycol, label, years, conv)
     raw["cases"] = _numeric_column(table, ccol, label, conv, suppressed="error", required=True)
     raw["population"] = _numeric_column(table, pcol, label, conv, suppressed="error",
@@ -758,10 +781,12 @@ def read_case_panel(
     """
     path = Path(path)
     label = str(path)
+    known_areas = list(known_areas) if known_areas is not None else None
     raw, columns = parse_case_panel(
         path, area_col=area_col, year_col=year_col, cases_col=cases_col,
         population_col=population_col, start_col=start_col, years=years, sep=sep,
-        convention=convention, encoding=encoding, sheet=sheet, header_row=header_row)
+        convention=convention, encoding=encoding, sheet=sheet, header_row=header_row,
+        known_areas=known_areas)
     out = validate_panel(raw.rename(columns=columns), file=label, columns=columns,
                          balanced=balanced, max_rate=max_rate, valid_areas=known_areas,
                          rows=[int(n) for n in raw.index])
