@@ -1,8 +1,8 @@
 """German tables of the index for readers: presets, method log, exclusions, reproductions.
 
 Numbers go through :mod:`sozialanalyse.formatting`, method names through
-:mod:`sozialanalyse.labels`. :data:`INDEX_LABELS` holds the index's own parameter and value
-names that :mod:`sozialanalyse.labels` does not (yet) carry; it is consulted first.
+:mod:`sozialanalyse.labels` (its :data:`~sozialanalyse.labels.INDEX` mapping holds the index's
+own step, parameter and value names and is consulted first).
 """
 
 from __future__ import annotations
@@ -15,38 +15,8 @@ import pandas as pd
 from sozialanalyse import labels
 from sozialanalyse.formatting import integer, number, percent
 
-INDEX_LABELS: dict[str, str] = {
-    # steps and parameters
-    "select": "Auswahl",
-    "indicators": "Indikatoren",
-    "screen": "Auswahl der Gebiete",
-    "min_availability": "Mindestanteil vorhandener Werte",
-    "exclude_areas": "benannte ausgeschlossene Gebiete",
-    "drop_placeholders": "Platzhalterzeilen ausschließen",
-    "skew_max": "Schiefe-Grenze",
-    "kurt_max": "Wölbungs-Grenze",
-    "max_points": "höchstens ersetzte Werte",
-    "quantile": "Quantil",
-    "lower": "Untergrenze",
-    "upper": "Obergrenze",
-    "population_weighted": "einwohnergewichtet",
-    "dimension_weights": "Dimensionsgewichte",
-    "within": "innerhalb der Dimensionen",
-    "across": "über die Dimensionen",
-    "scale": "Indexform",
-    "labels": "Klassennamen",
-    "codes": "Klassencodes",
-    "closed": "Wert auf der Grenze",
-    "given": "veröffentlichte Veränderungswerte",
-    "q": "Zahl der Quantilklassen",
-    "ddof": "Standardabweichung",
-    "weight": "Gewichtung",
-    # values
-    "sum": "Summe",
-    "left": "zur oberen Klasse",
-    "right": "zur unteren Klasse",
-}
-"""German names of index parameters and values (supplementing :mod:`sozialanalyse.labels`)."""
+INDEX_LABELS: dict[str, str] = labels.INDEX
+"""Alias of :data:`sozialanalyse.labels.INDEX` (the one mapping of German index labels)."""
 
 OUR_READING_DE = "unsere Lesart"
 """German for the preset marker ``"our reading"``."""
@@ -66,16 +36,12 @@ def de(value: float, digits: int = 2) -> str:
 def label(value: Any) -> str:
     """German label of a method or parameter value (index names first, then
     :func:`sozialanalyse.labels.label`)."""
-    if isinstance(value, str) and value in INDEX_LABELS:
-        return INDEX_LABELS[value]
-    return labels.label(value)
+    return labels.index_label(value)
 
 
 def parameter(name: str) -> str:
     """German name of a step or parameter."""
-    if name in INDEX_LABELS:
-        return INDEX_LABELS[name]
-    return labels.parameter(name)
+    return labels.index_parameter(name)
 
 
 def value_de(value: Any, name: str = "") -> str:
