@@ -149,7 +149,7 @@ def test_unbounded_fast_paths_equal_the_general_ones(method, ties):
     assert np.all(fast.sum(axis=1) == seats)
 
 
-def test_hamilton_band_keeps_rows_without_leftover_units():
+def test_hamilton_fast_path_keeps_rows_without_leftover_units():
     """Rows whose quotas are all whole numbers get exactly their quotas (no band units)."""
     from sozialanalyse.allocation.rounding import apportion_array
 
