@@ -352,15 +352,23 @@ def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) ->
     buf = np.empty((n_rows, n + k_max - k_min), dtype=np.float32)
     claims = np.divide(w, a + c, out=buf[:, :n], casting="same_kind")
     thr, nxt = _cut_and_next(buf, n, k, k_max)
+    a_max = a.max(axis=1)
     move = claims >= thr[:, None]
     a += move
     # checks: the k-th claim is clearly stronger than the next, the start is a divisor
     # apportionment with room (thr < 1 / lam), and no area has a claim left >= thr
     thr = thr.astype(float)
     ok &= (thr - nxt > 4 * _EPS32 * thr) & (thr * (1 + 2 * _EPS32) * lam < 1.0 - 1e-9)
-    r_idx, c_idx = np.nonzero(move)
-    again = w[r_idx, c_idx] / (a[r_idx, c_idx] + c) >= thr[r_idx] * (1 - 2 * _EPS32)
-    ok[r_idx[again]] = False
+    # every claim of the start is below 1 / lam, so an area that got a unit now claims less
+    # than (a + c) / (a + 1 + c) / lam, which grows with a: a bound from the largest a of the
+    # row settles most rows; the others are checked area by area
+    bound = (a_max + c) / (a_max + 1.0 + c) < thr * lam * (1 - 2 * _EPS32)
+    rows = np.flatnonzero(ok & ~bound)
+    if rows.size:
+        r_idx, c_idx = np.nonzero(move[rows])
+        again = w[rows][r_idx, c_idx] / (a[rows][r_idx, c_idx] + c) >= (
+            thr[rows][r_idx] * (1 - 2 * _EPS32))
+        ok[rows[r_idx[again]]] = False
     out = a.astype(np.int64)
     redo = np.flatnonzero(~ok)
     if redo.size:
