@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,47 @@ def test_divisor_shortcuts_equal_single_unit_steps(data, method, newton):
     fast = divisor_array(w, seats, method, lo, hi, newton_steps=newton)
     slow = divisor_array(w, seats, method, lo, hi, bulk=False)
     assert np.array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("method", ["hamilton", "webster", "dhondt"])
+def test_unbounded_fast_paths_equal_the_general_ones(method, ties):
+    """Float32 ranking and the one-partition shortcuts give exactly the general result,
+    also with many exact ties (integer weights from a small range), on large cases."""
+    from sozialanalyse.allocation.rounding import (
+        _SIGNPOST,
+        _divisor_general,
+        _hamilton_general,
+        apportion_array,
+    )
+
+    rng = np.random.default_rng(7 + ties)
+    n, rows = 300, 40
+    if ties:
+        w = rng.integers(1, 6, size=(rows, n)).astype(float)
+    else:
+        w = rng.lognormal(7.0, 0.8, size=(rows, n))
+    seats = rng.integers(n // 2, 8 * n, size=rows)
+    fast = apportion_array(w, seats, method)
+    if method == "hamilton":
+        slow = _hamilton_general(w, seats.astype(np.int64), None, None)
+    else:
+        slow = _divisor_general(w, seats.astype(np.int64), _SIGNPOST[method], None, None, 0,
+                                False)
+    assert np.array_equal(fast, slow)
+    assert np.all(fast.sum(axis=1) == seats)
+
+
+def test_hamilton_band_keeps_rows_without_leftover_units():
+    """Rows whose quotas are all whole numbers get exactly their quotas (no band units)."""
+    from sozialanalyse.allocation.rounding import apportion_array
+
+    rng = np.random.default_rng(3)
+    n = 100
+    w = rng.lognormal(5.0, 1.0, size=(6, n))
+    w[0] = rng.integers(1, 9, n)
+    seats = np.full(6, 0)
+    seats[:] = int(w[0].sum()) * 2
+    out = apportion_array(w, seats, "hamilton")
+    assert np.array_equal(out[0], 2 * w[0].astype(np.int64))
+    assert np.all(out.sum(axis=1) == seats)
