@@ -449,6 +449,11 @@ def find_column(frame: pd.DataFrame, wanted: str, label: str, what: str,
             f"{guess}?", file=label, column=wanted, code="E-READ-006",
             hint=f"die Zeile der Kopfzeile angeben: --header-row {guess} (in Python "
             f"header_row={guess})")
+    year_columns = [c for c in frame.columns if re.fullmatch(r"(19|20)\d\d", str(c))]
+    if len(year_columns) >= 2 and hint is None:
+        hint = (f"die Jahre stehen als Spalten ({', '.join(year_columns[:3])} …): die Datei "
+                "braucht die lange Form, eine Zeile je Gebiet und Jahr mit Spalten wie area, "
+                "year und den Werten (in Excel z. B. mit Power Query „Spalten entpivotieren“)")
     how = f"{option} NAME" if option else "den tatsächlichen Namen als Argument"
     raise InputDataError(
         f"die Spalte für {what} fehlt (gefunden: {found})",
