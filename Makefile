@@ -29,8 +29,11 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 BOOK_FLAGS := --all -W -n --keep-going
 STORED_CONFIG := _build/config-stored-outputs.yml
 TIMES  := _build/test-times.txt
+# The steps of `make test` run as sub-makes; `test` itself has made (or, with
+# `-o .venv/.installed`, skipped) the environment, so the sub-makes do not check it again.
+ENV    := $(if $(ENV_READY),,$(STAMP))
 
-.PHONY: book book-executed html pdf test env lint unit nbval pytest html-tests reproduce \
+.PHONY: book book-executed html pdf html-pdf test env lint unit nbval pytest html-tests reproduce \
         notebooks data benchmarks lab clean
 
 env: $(STAMP)
@@ -50,62 +53,66 @@ book: html
 	$(BIN)/python tools/book_pdf.py --if-browser
 
 # HTML with warnings as errors, built from the outputs stored in the notebooks.
-html: $(STAMP)
+html: $(ENV)
 	$(BIN)/python tools/book_config.py $(STORED_CONFIG)
 	$(BIN)/jupyter-book build . --config $(STORED_CONFIG) $(BOOK_FLAGS)
 
 # HTML with every notebook executed afresh (_config.yml: execute_notebooks: force), then PDF.
-book-executed: $(STAMP)
+book-executed: $(ENV)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	$(BIN)/python tools/book_pdf.py
 
 # The whole book as one PDF, printed offline by headless Chromium (tools/book_pdf.py).
-pdf: $(STAMP)
+pdf: $(ENV)
 	$(BIN)/python tools/book_pdf.py
 
-lint: $(STAMP)
+# The HTML, then the PDF (a browser is required): the book step of `make test`.
+html-pdf: html
+	$(BIN)/python tools/book_pdf.py
+
+lint: $(ENV)
 	$(BIN)/ruff check sozialanalyse tests benchmarks _ext book tools
 
-# Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run.
-pytest: $(STAMP)
-	$(PYTEST) $(XDIST) -m "not book" $(NBVAL) tests $(NOTEBOOKS)
+# Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run;
+# prints the slowest tests and the run time of every notebook (tests/conftest.py).
+pytest: $(ENV)
+	$(PYTEST) $(XDIST) --durations=10 -m "not book" $(NBVAL) tests $(NOTEBOOKS)
 
-unit: $(STAMP)
+unit: $(ENV)
 	$(PYTEST) $(XDIST) -m "not book" tests
 
-nbval: $(STAMP)
+nbval: $(ENV)
 	$(PYTEST) $(XDIST) $(NBVAL) $(NOTEBOOKS)
 
-html-tests: $(STAMP)
+html-tests: $(ENV)
 	$(PYTEST) $(XDIST) -m book tests/book
 
-reproduce: $(STAMP)
+reproduce: $(ENV)
 	$(BIN)/python -m sozialanalyse reproduce
 
 # Run one step ($(1): make targets, $(2): make options) and append its wall time to $(TIMES).
-timed = t0=$$(date +%s); $(MAKE) --no-print-directory $(2) $(1) || exit $$?; \
+timed = t0=$$(date +%s); $(MAKE) --no-print-directory ENV_READY=1 $(2) $(1) || exit $$?; \
 	printf '  %-24s %4d s\n' "$(1)" $$(( $$(date +%s) - t0 )) >> $(TIMES)
 
 # The test command: everything a reviewer's CI verifies; stops at the first failure and
-# prints the time of each step. The PDF and `reproduce` run side by side (two cores).
+# prints the time of each step. `reproduce` runs beside the HTML and PDF build (two cores).
 test: $(STAMP)
 	@mkdir -p _build && echo "make test: seconds per step" > $(TIMES) && t_start=$$(date +%s); \
 	$(call timed,lint) && \
 	$(call timed,pytest) && \
-	$(call timed,html) && \
-	$(call timed,pdf reproduce,-j2 --output-sync=target) && \
+	$(call timed,html-pdf reproduce,-j2 --output-sync=target) && \
 	$(call timed,html-tests) && \
 	printf '  %-24s %4d s\n' "total" $$(( $$(date +%s) - t_start )) >> $(TIMES) && \
 	cat $(TIMES)
 
 # Maintainer helpers (not part of the test command).
-notebooks: $(STAMP)
+notebooks: $(ENV)
 	for nb in $(NOTEBOOKS); do $(BIN)/jupyter-execute --inplace $$nb || exit 1; done
 
-data: $(STAMP)
+data: $(ENV)
 	$(BIN)/python -m sozialanalyse build-data
 
-benchmarks: $(STAMP)
+benchmarks: $(ENV)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 # JupyterLab (extra `lab`, pinned in requirements-lab.lock) on the book's notebooks.
@@ -114,8 +121,10 @@ $(LAB_STAMP): $(STAMP) requirements-lab.lock
 	    > $(VENV)/install-lab.log 2>&1 || { cat $(VENV)/install-lab.log; exit 1; }
 	touch $(LAB_STAMP)
 
+# Root (containers) needs --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS=--no-browser.
+LAB_ARGS ?=
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 clean:
 	rm -rf _build

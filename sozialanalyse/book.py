@@ -13,8 +13,9 @@ Conventions (see CONTRIBUTING.md, "Tabellen und Abbildungen nummerieren"):
 * numbers are formatted by :mod:`sozialanalyse.formatting`, parameter values and column
   names are translated by :mod:`sozialanalyse.labels`;
 * the CSV (machine-readable: decimal point, UTF-8, German column names) is written to
-  ``book/_static/tabellen/<name>.csv`` when the notebook runs inside the repository; the
-  build copies it, so it stays offline and deterministic.
+  ``book/_static/tabellen/<name>.csv`` when the notebook runs inside the repository and is
+  committed with the executed notebook (``make book`` builds from stored outputs); the
+  ``{download}`` role copies it into the build, so it stays offline and deterministic.
 """
 
 from __future__ import annotations

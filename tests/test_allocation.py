@@ -315,3 +315,40 @@ def test_ratio_check_and_agreement():
     w3 = pd.Series([1.0, 2.0, 3.0])
     res = outcome_agreement(w3, pd.Series([10.0, 20.0, 30.0]))
     assert res["spearman"] == pytest.approx(1.0) and res["slope"] == pytest.approx(1.0)
+
+
+def test_damped_draws_and_band_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sozialanalyse.allocation import plot_allocation_bands
+
+    rng = np.random.default_rng(9)
+    idx = rng.normal(size=(30, 6))
+    pop = rng.integers(500, 3000, 6).astype(float)
+    cur = np.array([10, 8, 6, 6, 5, 5])
+    a = allocate_draws_array(idx, pop, 40, current=cur, damping=0.5, lower=np.full(6, 5.0))
+    b = allocate_per_draw_loop(idx, pop, 40, current=cur, damping=0.5, lower=np.full(6, 5.0))
+    assert np.array_equal(a, b) and np.all(a.sum(axis=1) == 40) and np.all(a >= 5)
+    with pytest.raises(MethodError):
+        allocate_draws_array(idx, pop, 40, damping=0.5)
+    d = AllocationDraws(areas=pd.Index(list("abcdef")), units=a,
+                        nominal=pd.Series(a[0], index=list("abcdef")),
+                        population=pd.Series(pop, index=list("abcdef")), unit=0.25,
+                        current=pd.Series(cur, index=list("abcdef")))
+    fig = plot_allocation_bands(d)
+    assert fig.axes[0].get_xlabel() == "Zuteilung (VK)"
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "heute" in labels
+
+
+def test_apportionment_summary_and_bad_bounds():
+    res = apportion(pd.Series([3.0, 1.0], index=["x", "y"]), total=2.0, unit=0.5)
+    s = res.summary()
+    assert list(s.columns)[:2] == ["Quote (Einheiten)", "Einheiten"]
+    assert s.loc["x", "Zuteilung"] == "1,50"
+    with pytest.raises(InputDataError):
+        apportion(pd.Series([3.0, 1.0], index=["x", "y"]), 2.0, 0.5,
+                  floor=pd.Series([0.5], index=["x"]))
+    with pytest.raises(MethodError):
+        apportion(pd.Series([3.0, 1.0], index=["x", "y"]), 2.0, 0.5, floor=0.5, cap=0.25)

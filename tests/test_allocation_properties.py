@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -93,3 +94,71 @@ def test_vectorised_equals_loop(seed, method, rule, seats):
     a = allocate_draws_array(idx, pop, seats, rule=rule, method=method)
     b = allocate_per_draw_loop(idx, pop, seats, rule=rule, method=method)
     assert np.array_equal(a, b)
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data(), method=st.sampled_from(["webster", "dhondt"]),
+       newton=st.integers(0, 2))
+def test_divisor_shortcuts_equal_single_unit_steps(data, method, newton):
+    """Bulk correction and secant steps give the textbook highest-averages result."""
+    from sozialanalyse.allocation.rounding import divisor_array
+
+    n = data.draw(st.integers(2, 12))
+    rows = data.draw(st.integers(1, 6))
+    w = np.array(data.draw(st.lists(st.integers(1, 5000), min_size=n * rows,
+                                    max_size=n * rows)), float).reshape(rows, n)
+    bounded = data.draw(st.booleans())
+    lo = hi = None
+    if bounded:
+        lo = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), float)
+        hi = lo + np.array(data.draw(st.lists(st.integers(0, 20), min_size=n, max_size=n)))
+        seats = data.draw(st.integers(int(lo.sum()), int(hi.sum())))
+    else:
+        seats = data.draw(st.integers(0, 150))
+    fast = divisor_array(w, seats, method, lo, hi, newton_steps=newton)
+    slow = divisor_array(w, seats, method, lo, hi, bulk=False)
+    assert np.array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("method", ["hamilton", "webster", "dhondt"])
+def test_unbounded_fast_paths_equal_the_general_ones(method, ties):
+    """Float32 ranking and the one-partition shortcuts give exactly the general result,
+    also with many exact ties (integer weights from a small range), on large cases."""
+    from sozialanalyse.allocation.rounding import (
+        _SIGNPOST,
+        _divisor_general,
+        _hamilton_general,
+        apportion_array,
+    )
+
+    rng = np.random.default_rng(7 + ties)
+    n, rows = 300, 40
+    if ties:
+        w = rng.integers(1, 6, size=(rows, n)).astype(float)
+    else:
+        w = rng.lognormal(7.0, 0.8, size=(rows, n))
+    seats = rng.integers(n // 2, 8 * n, size=rows)
+    fast = apportion_array(w, seats, method)
+    if method == "hamilton":
+        slow = _hamilton_general(w, seats.astype(np.int64), None, None)
+    else:
+        slow = _divisor_general(w, seats.astype(np.int64), _SIGNPOST[method], None, None, 0,
+                                False)
+    assert np.array_equal(fast, slow)
+    assert np.all(fast.sum(axis=1) == seats)
+
+
+def test_hamilton_band_keeps_rows_without_leftover_units():
+    """Rows whose quotas are all whole numbers get exactly their quotas (no band units)."""
+    from sozialanalyse.allocation.rounding import apportion_array
+
+    rng = np.random.default_rng(3)
+    n = 100
+    w = rng.lognormal(5.0, 1.0, size=(6, n))
+    w[0] = rng.integers(1, 9, n)
+    seats = np.full(6, 0)
+    seats[:] = int(w[0].sum()) * 2
+    out = apportion_array(w, seats, "hamilton")
+    assert np.array_equal(out[0], 2 * w[0].astype(np.int64))
+    assert np.all(out.sum(axis=1) == seats)

@@ -149,7 +149,7 @@ def test_book_config_for_stored_outputs_only_switches_execution_off(tmp_path: Pa
 def test_make_test_runs_every_notebook_through_nbval_and_the_html_step() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    for step in ("lint", "pytest", "html", "pdf reproduce", "html-tests"):
+    for step in ("lint", "pytest", "html-pdf reproduce", "html-tests"):
         assert f"timed,{step}" in recipe, step
     pytest_rule = makefile.split("\npytest:", 1)[1].split("\n\n", 1)[0]
     assert "$(NBVAL)" in pytest_rule and "$(NOTEBOOKS)" in pytest_rule

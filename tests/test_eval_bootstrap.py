@@ -69,7 +69,7 @@ def test_fit_did_matches_panel_did_estimate_and_cluster_se() -> None:
     panel = make_panel(3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = panel_did(panel)
+        ref = panel_did(panel, inference="cluster")
     y, n, d, _ = panel_matrices(panel)
     beta, c, info, _ = fit_did(y[None], np.log(n)[None], d[None])
     g, t = y.shape

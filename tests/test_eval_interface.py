@@ -113,3 +113,25 @@ def test_few_treated_clusters_default_is_honest(panel: pd.DataFrame) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ev.FewClustersWarning)
         assert not ev.check_clusters(12, 17)
+
+
+def test_the_walk_covers_every_public_design(panel: pd.DataFrame) -> None:
+    """A new public design returning the result type must be added to the walk above."""
+    import inspect
+
+    public = set()
+    for name in ev.__all__:
+        obj = getattr(ev, name)
+        if inspect.isfunction(obj):
+            ret = inspect.signature(obj).return_annotation
+            if ret in (EvaluationResult, "EvaluationResult"):
+                public.add(name)
+    assert public == set(designs(panel)), public ^ set(designs(panel))
+
+
+def test_old_return_shapes_are_gone() -> None:
+    for old in ("EffectEstimate", "ITSResult", "StaggeredResult"):
+        assert not hasattr(ev, old)
+    from sozialanalyse.evaluation import placebo, synth
+
+    assert not hasattr(placebo, "PlaceboResult") and not hasattr(synth, "SynthResult")

@@ -204,6 +204,7 @@ def test_wald_coverage_of_vectorised_estimator() -> None:
 
 def test_power_increases_with_effect_size_and_population() -> None:
     curve = power_curve(_design(), [1.0, 0.95, 0.9, 0.85, 0.8], n_sims=800, seed=3)
+    assert curve.attrs["label"] == "simuliert"
     assert np.all(np.diff(curve["power"].to_numpy()) >= 0)
     assert curve["power"].iloc[-1] > 0.8 > curve["power"].iloc[1]
     small = power(_design(factor=0.5), 0.9, n_sims=800, seed=3).power
@@ -327,3 +328,33 @@ def test_area_rates_table_is_labelled_and_ordered_by_burden() -> None:
     t = area_rates_table()
     simulated = [c for c in t.columns if "simuliert" in c]
     assert len(simulated) == 2 and t.attrs["label"] == "simuliert"
+
+
+def test_power_result_tables() -> None:
+    res = power(_design(), 0.9, n_sims=200, seed=1)
+    frame = res.to_frame()
+    assert frame.loc[0, "power"] == res.power and len(frame) == 1
+    table = res.summary()
+    assert table.attrs["label"] == "simuliert"
+    assert list(table.columns) == ["Größe", "Wert"]
+    assert all("." not in v for v in table["Wert"])  # German decimal commas
+
+
+def test_one_panel_many_treatment_patterns() -> None:
+    """treat of shape (B, A, T): one panel under many assignments (randomization inference)."""
+    from itertools import combinations
+
+    y, n, _ = _random_panel(7)
+    patterns = []
+    for areas in list(combinations(range(y.shape[0]), 2))[:12]:
+        d = np.zeros(y.shape, dtype=bool)
+        d[list(areas), 4:] = True
+        patterns.append(d)
+    batch = fit_poisson_twfe(y, n, np.stack(patterns), scale="nb2")
+    assert batch.beta.shape == (12,) and batch.converged.all()
+    for i, d in enumerate(patterns):
+        single = fit_poisson_twfe(y, n, d, scale="nb2")
+        np.testing.assert_allclose(batch.beta[i], single.beta[0], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(batch.se[i], single.se[0], rtol=1e-9)
+    with pytest.raises(ValueError):
+        fit_poisson_twfe(np.stack([y, y]), n, np.stack(patterns[:3]))

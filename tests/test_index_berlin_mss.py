@@ -194,3 +194,16 @@ def test_simulated_berlin_table_is_reproduced_exactly_and_only_with_ddof_0() -> 
     differs = (sample_sd.class_codes != rep.coin.class_codes).sum() + \
         (sample_sd.dynamics_class_codes != rep.coin.dynamics_class_codes).sum()
     assert differs >= 1
+
+
+def test_published_z_values_are_compared_and_headers_matched_loosely() -> None:
+    frame = _table()
+    frame["z_S1"] = [*Z0, 0.0, 0.0]
+    frame["D1_z"] = [-0.8164966, -0.8164966, -0.8164966, 1.2247449, 1.2247449, 0.0, 0.0]
+    frame = frame.rename(columns={"status": "Statusindex (Gruppe)",
+                                  "dynamik": "Dynamikindex (Gruppe)",
+                                  "status_dynamik": "Status/Dynamik-Index (Gruppe)"})
+    rep = reproduce_edition(frame, 2019)
+    assert rep.exact and rep.agreement.loc["group", "n_agree"] == 5
+    assert rep.z_max_diff["S1"] < 1e-12
+    assert rep.z_max_diff["D1"] < 1e-6

@@ -58,6 +58,17 @@ PRINT_CSS = """
   .bd-header, .bd-header-article, #pst-back-to-top { display: none !important; }
 }
 """
+# Links to other pages of the book would point at the temporary local server in the PDF:
+# they become plain text (links within a page and to other sites stay).
+UNLINK_LOCAL = """
+(base) => {
+  for (const a of document.querySelectorAll("a[href]")) {
+    if (!a.getAttribute("href").startsWith("#") && a.href.startsWith(base)) {
+      a.removeAttribute("href");
+    }
+  }
+}
+"""
 WAIT_FOR_MATHJAX = """
 async () => {
   if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
@@ -150,8 +161,10 @@ def build_pdf(html_dir: Path, out: Path | None = None) -> Path:
             for name in pages:
                 page.goto(base + f"{name}.html", wait_until="load")
                 page.add_style_tag(content=PRINT_CSS)
+                page.evaluate(UNLINK_LOCAL, base)
                 page.evaluate(WAIT_FOR_MATHJAX)
-                title = page.title().split("—")[0].split(" – ")[0].strip() or name
+                # "Chapter — Book title": keep the chapter.
+                title = page.title().rsplit(" — ", 1)[0].strip() or name
                 data = page.pdf(**PDF_OPTIONS)
                 reader = PdfReader(io.BytesIO(data))
                 first = len(writer.pages)

@@ -119,6 +119,124 @@ def _kth_largest(r: np.ndarray, k: np.ndarray) -> np.ndarray:
     return np.partition(r, pos, axis=1)[:, pos]
 
 
+def _check_weights(w: np.ndarray) -> np.ndarray:
+    """Row sums of ``w`` after checking that the weights can be shared out (no bounds)."""
+    s = w.sum(axis=1)
+    if w.min() < 0 or not np.all(np.isfinite(s)):
+        raise MethodError("Bedarfsgewichte müssen endliche, nicht negative Zahlen sein.")
+    if np.any(s <= 0):
+        raise MethodError("Alle Bedarfsgewichte sind null; nichts zu verteilen.")
+    return s
+
+
+def _cut_and_next(buf: np.ndarray, n: int, k: np.ndarray, k_max: int) -> tuple[np.ndarray,
+                                                                               np.ndarray]:
+    """The ``k[i]``-th and ``(k[i] + 1)``-th largest of the first ``n`` entries of each row.
+
+    ``buf`` has ``n + k_max - min(k)`` columns; the last ones are padding, filled here with
+    ``+inf`` (``k_max - k[i]`` of them) and ``-inf``, so that one :func:`numpy.partition` at
+    two fixed positions gives the wanted values of every row (``1 <= k[i] < n``).
+    """
+    pad = buf.shape[1] - n
+    if pad:
+        j = np.arange(pad)[None, :]
+        buf[:, n:] = np.where(j < (k_max - k)[:, None], np.inf, -np.inf)
+    pos = n + pad - k_max
+    part = np.partition(buf, (pos - 1, pos), axis=1)
+    return part[:, pos], part[:, pos - 1]
+
+
+#: Relative spacing of float32 numbers: remainders and claims are ranked in float32 (half
+#: the memory of float64); a ranking is used only when the gap at the cut-off exceeds two
+#: such spacings, where float32 and float64 rank alike.
+_EPS32 = float(np.finfo(np.float32).eps)
+
+
+def _hamilton_band(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+    """Largest remainders by an estimated cut-off and a narrow band around it.
+
+    Remainders above ``t_hi`` get a unit; of those in ``(t_lo, t_hi]`` the largest ones
+    (found in a small per-row array) fill up the rest. ``t_lo`` and ``t_hi`` lie about five
+    binomial standard deviations around the cut-off expected for evenly spread remainders.
+    Rows where the band does not hold the cut-off and the next remainder, or where these two
+    are within two float32 spacings plus ``TIE_ATOL``, are redone by
+    :func:`_hamilton_unbounded`. Returns ``None`` when the band misses in most rows.
+    """
+    n_rows, n = w.shape
+    q = w * (h / s)[:, None]
+    q += 1e-9
+    base = np.floor(q)
+    left = (h - base.sum(axis=1).astype(np.int64)).clip(0, n)
+    # remainders (shifted by 1e-9, which changes no ranking) in float32
+    rem = np.subtract(q, base, dtype=np.float32, casting="same_kind")
+    p = left / n
+    half = 5.0 * np.sqrt(np.maximum(p * (1 - p), 1.0 / n) / n) + 2.0 / n
+    t_hi = (1.0 - p + half).astype(np.float32)[:, None]
+    t_lo = (1.0 - p - half).astype(np.float32)[:, None]
+    given = rem > t_hi
+    k = left - given.sum(axis=1)
+    band = rem > t_lo
+    band ^= given
+    r_idx, c_idx = np.nonzero(band)
+    counts = np.bincount(r_idx, minlength=n_rows)
+    ok = (k >= 1) & (k < counts)
+    if ok.mean() < 0.5:
+        return None
+    width = int(counts.max())
+    start = np.cumsum(counts) - counts
+    pos = np.arange(r_idx.size) - start[r_idx]
+    vals = rem[r_idx, c_idx]
+    small = np.full((n_rows, width), -np.inf, dtype=np.float32)
+    small[r_idx, pos] = vals
+    small.sort(axis=1)
+    kk = np.clip(k, 1, width - 1)
+    rows = np.arange(n_rows)
+    cut = small[rows, width - kk]
+    nxt = small[rows, width - kk - 1]
+    with np.errstate(invalid="ignore"):
+        ok &= cut - nxt > 2 * _EPS32 + TIE_ATOL
+    cut[~ok] = np.inf
+    base += given
+    take = vals >= cut[r_idx]
+    base[r_idx[take], c_idx[take]] += 1.0
+    out = base.astype(np.int64)
+    redo = np.flatnonzero(~ok & (left > 0))
+    if redo.size:
+        out[redo] = _hamilton_unbounded(w[redo], h[redo], s[redo])
+    return out
+
+
+def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Largest remainders without bounds: one float32 partition for all rows.
+
+    The ``left``-th largest remainder of each row is the cut-off; the units go to the
+    remainders at or above it. The remainders (in ``[0, 1)``) are ranked in float32, which
+    orders them as float64 does when the gap between the ``left``-th and the next one is
+    larger than two float32 spacings plus ``TIE_ATOL``. Rows with a smaller gap (a tie, or
+    nearly one) are redone by :func:`_hamilton_general`, which breaks ties in favour of the
+    first area; the others give exactly its result.
+    """
+    n_rows, n = w.shape
+    q = w * (h / s)[:, None]
+    base = q + 1e-9
+    np.floor(base, out=base)
+    left = (h - base.sum(axis=1).astype(np.int64)).clip(0, n)
+    k = np.maximum(left, 1)
+    k_max, k_min = int(k.max()), int(k.min())
+    if k_max >= n:
+        return _hamilton_general(w, h, None, None)
+    buf = np.empty((n_rows, n + k_max - k_min), dtype=np.float32)
+    rem = np.subtract(q, base, out=buf[:, :n], casting="same_kind")
+    cut, nxt = _cut_and_next(buf, n, k, k_max)
+    cut[left == 0] = np.inf
+    base += rem >= cut[:, None]
+    out = base.astype(np.int64)
+    redo = np.flatnonzero((left > 0) & (cut - nxt <= 2 * _EPS32 + TIE_ATOL))
+    if redo.size:
+        out[redo] = _hamilton_general(w[redo], h[redo], None, None)
+    return out
+
+
 def hamilton_array(
     weights: np.ndarray,
     seats: int | np.ndarray,
@@ -133,6 +251,20 @@ def hamilton_array(
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
+    if lo is None and n >= 2:
+        s = _check_weights(w)
+        if n >= 64:
+            out = _hamilton_band(w, h, s)
+            if out is not None:
+                return out
+        return _hamilton_unbounded(w, h, s)
+    return _hamilton_general(w, h, lo, hi)
+
+
+def _hamilton_general(w: np.ndarray, h: np.ndarray, lo: np.ndarray | None,
+                      hi: np.ndarray | None) -> np.ndarray:
+    """Largest remainders with bounds (bounded quotas), ties to the first area."""
+    n_rows, n = w.shape
     q, _ = bounded_quotas(w, h, lo, hi)
     base = q + 1e-9
     np.floor(base, out=base)
@@ -222,6 +354,7 @@ def divisor_array(
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
     newton_steps: int = 0,
+    bulk: bool = True,
 ) -> np.ndarray:
     """Divisor-method apportionment (Webster or D'Hondt) for each row of ``weights``.
 
@@ -229,7 +362,8 @@ def divisor_array(
     method's rounding), optionally refines ``d`` by ``newton_steps`` secant steps, moves the
     missing or surplus units in one step where that is exact, and otherwise adds or removes
     single units by the method's priority ``w_i / (a_i + c)`` (``c = 0.5`` Webster, ``1``
-    D'Hondt) until the units add up. Every intermediate state is a bounded divisor
+    D'Hondt) until the units add up (``bulk=False``: only the single-unit steps, the
+    textbook highest-averages procedure). Every intermediate state is a bounded divisor
     apportionment of its own sum, so the result is exact. Ties go to the area listed first.
     """
     c = _SIGNPOST[method_name(method)]
@@ -237,7 +371,72 @@ def divisor_array(
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
-    _, lam = bounded_quotas(w, h, lo, hi)
+    if lo is None and bulk and newton_steps == 0:
+        s = w.sum(axis=1)
+        if w.min() >= 0 and np.all(np.isfinite(s)) and np.all(s > 0):
+            return _divisor_unbounded(w, h, c, s)
+    return _divisor_general(w, h, c, lo, hi, newton_steps, bulk)
+
+
+#: Units by which the fast divisor start undershoots, per square root of the areas.
+_UNDERSHOOT = 4.0 / np.sqrt(12.0)
+
+
+def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) -> np.ndarray:
+    """Divisor method without bounds: start below the total, add the strongest claims at once.
+
+    The start ``floor(lam * w + 1 - c)`` uses a divisor chosen so that (almost) every row
+    has ``k`` units too few, ``1 <= k < n``; the ``k`` strongest claims ``w / (a + c)`` of
+    each row are found with one partition for all rows and get one unit each. That is the
+    textbook highest-averages result whenever no area needs two of the added units and
+    the ``k``-th and ``(k + 1)``-th claims differ; both are checked, and rows that fail
+    (ties included) are redone by :func:`_divisor_general` from the usual start.
+    """
+    n_rows, n = w.shape
+    d = int(np.ceil(_UNDERSHOOT * np.sqrt(n))) + 2
+    if n < 8 or h.min() < 4 * d:
+        return _divisor_general(w, h, c, None, None, 0, True)
+    free = (w > 0).sum(axis=1) if c != 0.5 else n
+    lam = h / s * (1.0 + (c - 0.5) * free / h) * (1.0 - d / h)
+    a = lam[:, None] * w
+    a += 1.0 - c
+    np.floor(a, out=a)
+    left = h - a.sum(axis=1).astype(np.int64)
+    ok = (left >= 1) & (left < n)
+    k = np.where(ok, left, 1)
+    k_max, k_min = int(k.max()), int(k.min())
+    # claims ranked in float32 (exact where the gap at the cut-off exceeds two spacings)
+    buf = np.empty((n_rows, n + k_max - k_min), dtype=np.float32)
+    claims = np.divide(w, a + c, out=buf[:, :n], casting="same_kind")
+    thr, nxt = _cut_and_next(buf, n, k, k_max)
+    move = claims >= thr[:, None]
+    a += move
+    # checks: the k-th claim is clearly stronger than the next, the start is a divisor
+    # apportionment with room (thr < 1 / lam), and no area has a claim left >= thr
+    thr = thr.astype(float)
+    ok &= (thr - nxt > 4 * _EPS32 * thr) & (thr * (1 + 2 * _EPS32) * lam < 1.0 - 1e-9)
+    r_idx, c_idx = np.nonzero(move)
+    again = w[r_idx, c_idx] / (a[r_idx, c_idx] + c) >= thr[r_idx] * (1 - 2 * _EPS32)
+    ok[r_idx[again]] = False
+    out = a.astype(np.int64)
+    redo = np.flatnonzero(~ok)
+    if redo.size:
+        out[redo] = _divisor_general(w[redo], h[redo], c, None, None, 0, True)
+    return out
+
+
+def _divisor_general(w: np.ndarray, h: np.ndarray, c: float, lo: np.ndarray | None,
+                     hi: np.ndarray | None, newton_steps: int, bulk: bool) -> np.ndarray:
+    """Divisor method from the estimated divisor, with bounds (see :func:`divisor_array`)."""
+    n_rows, n = w.shape
+    if lo is None:
+        s = w.sum(axis=1)
+        if w.min() < 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise MethodError("Bedarfsgewichte müssen endlich und nicht negativ sein und "
+                              "dürfen nicht alle null sein.")
+        lam = h / s
+    else:
+        _, lam = bounded_quotas(w, h, lo, hi)
     free = (w > 0).sum(axis=1)
     lam = lam * (1.0 + (c - 0.5) * free / np.maximum(h, 1))
 
@@ -267,7 +466,7 @@ def divisor_array(
         better = np.abs(k_new) < np.abs(k[rows])
         rb = rows[better]
         a[rb], k[rb], lam[rb] = a_new[better], k_new[better], lam_new[better]
-    if np.any(k != 0):
+    if bulk and np.any(k != 0):
         _bulk_correction(w, a, k, c, lo, hi)
     active = np.flatnonzero(k != 0)
     while active.size:

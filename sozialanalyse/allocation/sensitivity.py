@@ -5,7 +5,7 @@ variance of *ranks*. A Jugendamt moves *positions*, and further choices come aft
 index: the rule that turns the index into a need weight, the size of the need uplift, the
 apportionment method and a floor. Here all of them are inputs of one Sobol' design
 (Saltelli et al. 2008, SALib): the index choices of
-:class:`~sozialanalyse.index.uncertainty.ChoiceSpace` plus the allocation choices of
+:class:`~sozialanalyse.index.choices.ChoiceSpace` plus the allocation choices of
 :class:`AllocationChoices`. The output per design point is the amount that would move
 against the nominal allocation, ``0.5 * sum |a - a_nominal|`` (e.g. in VK).
 """
@@ -24,13 +24,9 @@ from sozialanalyse.allocation.rounding import METHODS, method_name, units_of
 from sozialanalyse.allocation.targets import check_population
 from sozialanalyse.allocation.uncertainty import allocate_draws_array
 from sozialanalyse.errors import MethodError
+from sozialanalyse.index.choices import ChoiceSpace, Draws, choices_from_unit
 from sozialanalyse.index.sensitivity import sobol_problem
-from sozialanalyse.index.uncertainty import (
-    ChoiceSpace,
-    Draws,
-    choices_from_unit,
-    scores_for_draws,
-)
+from sozialanalyse.index.uncertainty import scores_for_draws
 
 ALLOCATION_FACTORS: tuple[str, ...] = ("need_rule", "uplift", "apportionment", "floor")
 FACTOR_LABELS_DE: dict[str, str] = {

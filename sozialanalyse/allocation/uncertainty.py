@@ -78,7 +78,7 @@ def allocate_draws_array(
     current: np.ndarray | None = None,
     damping: float | None = None,
     cutoffs: Sequence[float] = DEFAULT_CUTOFFS,
-    chunk_size: int = 256,
+    chunk_size: int = 64,
 ) -> np.ndarray:
     """Whole units per area for every index draw (vectorised kernel).
 

@@ -78,6 +78,12 @@ CURVE_IRRS: tuple[float, ...] = tuple(np.round(np.arange(1.0, 0.649, -0.025), 3)
 # ---------------------------------------------------------------------------
 
 
+def _simulated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a table of simulated numbers (``attrs["label"] == "simuliert"``)."""
+    frame.attrs["label"] = SIMULATED_LABEL
+    return frame
+
+
 @functools.lru_cache(maxsize=1)
 def example_panel() -> pd.DataFrame:
     """The simulated Dresden panel with a true IRR of 0.85 from 2020 (simuliert)."""
@@ -95,7 +101,7 @@ def example_counts_table() -> pd.DataFrame:
     wide.index = [f"{a} {names[a]}" for a in wide.index]
     wide.index.name = "Stadtraum"
     wide.columns = [str(c) for c in wide.columns]
-    return wide
+    return _simulated(wide)
 
 
 def example_groups() -> pd.DataFrame:
@@ -106,7 +112,7 @@ def example_groups() -> pd.DataFrame:
     out = g.groupby(["area", "year"], as_index=False)[["cases", "population"]].sum()
     out["start_year"] = np.where(out["area"].str.startswith("Modell"), float(EXAMPLE_START),
                                  np.nan)
-    return out
+    return _simulated(out)
 
 
 def example_truth() -> pd.Series:
@@ -199,8 +205,9 @@ def synth_weights_table() -> pd.DataFrame:
     sc = example_synth()
     names = example_panel().drop_duplicates("area").set_index("area")["area_name"]
     w = sc.weights[sc.weights > 1e-6].sort_values(ascending=False)
-    return pd.DataFrame({"Stadtraum": [f"{a} {names[a]}" for a in w.index],
-                         "Gewicht": w.to_numpy()})
+    table = pd.DataFrame({"Stadtraum": [f"{a} {names[a]}" for a in w.index],
+                          "Gewicht": w.to_numpy()})
+    return _simulated(table)
 
 
 @functools.lru_cache(maxsize=1)
@@ -363,7 +370,7 @@ def power_curves() -> pd.DataFrame:
         label, des = sc[key]
         c = power_curve(des, CURVE_IRRS, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
         frames.append(c.assign(design=label, key=key))
-    return pd.concat(frames, ignore_index=True)
+    return _simulated(pd.concat(frames, ignore_index=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -391,7 +398,7 @@ def mde_table() -> pd.DataFrame:
                 "Fälle je 1.000 weniger": rate * (1 - mde),
             }
         )
-    return pd.DataFrame(rows)
+    return _simulated(pd.DataFrame(rows))
 
 
 PLACEBO_IRRS: tuple[float, ...] = (1.0, 0.85, 0.7)
@@ -410,7 +417,7 @@ def placebo_power_table() -> pd.DataFrame:
         d = power(des, irr, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
         rows.append({"irr": irr, "placebo_power": r.power, "placebo_mc_se": r.mc_se,
                      "did_power": d.power})
-    return pd.DataFrame(rows)
+    return _simulated(pd.DataFrame(rows))
 
 
 def headline() -> dict[str, float | int | str]:

@@ -349,7 +349,9 @@ def glue_values() -> dict[str, str | int]:
     out["its_coverage_indep"] = fmt.percent(h["its_coverage_indep"])
     out["its_coverage_ar05"] = fmt.percent(h["its_coverage_ar05"])
     its = national_its()
-    out["its_warning"] = "; ".join(its.warnings) if its.warnings else "keine"
+    from sozialanalyse.labels import warning_text
+
+    out["its_warning"] = ", ".join(warning_text(c) for c in its.warning_categories) or "keine"
     out["its_coverage_note"] = its.coverage_note or "gesichert"
     for key in ("density_2005_hb", "density_2005_be", "density_2005_hh", "density_late_hb",
                 "density_late_cmp"):
@@ -361,32 +363,78 @@ def glue_values() -> dict[str, str | int]:
     return out
 
 
+#: Measured coverage counts as nominal between these shares (95 % intervals).
+NOMINAL_BAND = (0.93, 0.97)
+
+
+def panel_coverage_records() -> pd.DataFrame:
+    """The committed full calibration runs of the panel DiD (``results/coverage_panel*.csv``).
+
+    Simulated 17 areas x 12 years with one, two, three or five model areas, NB2
+    overdispersion alpha 0.01/0.05, with and without AR(1) area shocks (see
+    :mod:`sozialanalyse.evaluation.calibration`, which writes and reads the files).
+    """
+    from sozialanalyse.evaluation.calibration import committed_records
+
+    rec = committed_records()
+    if rec is None:
+        raise FileNotFoundError(
+            "results/coverage_panel.csv fehlt: die Abdeckungstabelle der Panel-Verfahren gehört "
+            "zum Repositorium (neu erzeugen mit python -m sozialanalyse.evaluation.calibration)")
+    return rec
+
+
 def coverage_table() -> pd.DataFrame:
     """"Wie verlässlich sind die Intervalle?": measured coverage, German, one row per method.
 
-    Rows for the interrupted time series come from
-    :func:`sozialanalyse.evaluation.its_coverage_table` (simulated yearly series);
-    rows for the panel designs from ``sozialanalyse.evaluation.calibration.
-    coverage_table`` when that module is installed.
+    One row per method and setting: the panel DiD with one, two, three or five model areas
+    (range over overdispersion 0.01/0.05 and, where simulated, AR(1) area shocks
+    rho 0/0.5, from
+    :func:`panel_coverage_records`) and the interrupted time series with 3 + 4
+    and 6 + 6 yearly points (range over rho 0/0.5, from
+    :func:`sozialanalyse.evaluation.its_coverage_table`). "Standard" marks the
+    inference the package chooses by itself for these data.
     """
     from sozialanalyse.evaluation import its_coverage_table
+    from sozialanalyse.evaluation.calibration import LABELS_DE
+    from sozialanalyse.evaluation.panel_did import auto_inference
 
+    def band(values: pd.Series) -> str:
+        lo, hi = float(values.min()), float(values.max())
+        return fmt.percent(lo) if fmt.percent(lo) == fmt.percent(hi) else (
+            f"{fmt.number(100 * lo, 1)}–{fmt.percent(hi)}")
+
+    def ok(values: pd.Series) -> str:
+        inside = values.between(*NOMINAL_BAND)
+        return "ja" if inside.all() else "teilweise" if inside.any() else "nein"
+
+    rows = []
+    rec = panel_coverage_records()
+    default_key = {"randomization": "randomization", "bootstrap": "wild_webb",
+                   "cluster": "cluster_t"}
+    for (method, n_treated), g in rec.groupby(["method", "n_treated"], sort=False):
+        bounded = float(g["bounded"].min())
+        rows.append({
+            "Verfahren": "Differenz von Differenzen (Panel)",
+            "Situation": f"{n_treated} von 17 Gebieten, 12 Jahre",
+            "Inferenz": LABELS_DE.get(method, method),
+            "Standard": "ja" if default_key[auto_inference(int(n_treated))] == method
+            else "nein",
+            "Überdeckung": band(g["coverage"]),
+            "Intervall begrenzt": band(g["bounded"]) if bounded < 1 else "immer",
+            "93–97 % erreicht": ok(g["coverage"]) if bounded >= 0.5 else "nein (unbegrenzt)",
+            "Wiederholungen": fmt.integer(int(g["replications"].min())),
+        })
     its = its_coverage_table()
-    rows = pd.DataFrame({
-        "Verfahren": "Unterbrochene Zeitreihe",
-        "Inferenz": its["inference"],
-        "Standard": its["default"].map({True: "ja", False: "nein"}),
-        "Situation": [f"{a} + {b} Jahre, AR(1) ρ = {fmt.number(r, 1)}"
-                      for a, b, r in zip(its["n_pre"], its["n_post"], its["rho"], strict=True)],
-        "Überdeckung": [fmt.percent(v) for v in its["coverage_level"]],
-        "Wiederholungen": [fmt.integer(v) for v in its["reps"]],
-        "93–97 % erreicht": its["reaches_nominal"].map({True: "ja", False: "nein"}),
-    })
-    try:
-        from sozialanalyse.evaluation.calibration import coverage_table as panel_coverage
-    except ImportError:
-        return rows
-    panel = panel_coverage()
-    if "Verfahren" in panel.columns:  # already German
-        return pd.concat([panel, rows], ignore_index=True)
-    return rows
+    for (_key, n_pre, n_post), g in its.groupby(["method", "n_pre", "n_post"], sort=False):
+        rows.append({
+            "Verfahren": "Unterbrochene Zeitreihe",
+            "Situation": f"{n_pre} + {n_post} Jahre",
+            "Inferenz": str(g["inference"].iloc[0]),
+            "Standard": "ja" if bool(g["default"].iloc[0]) else "nein",
+            "Überdeckung": band(g["coverage_level"]),
+            "Intervall begrenzt": "immer",
+            "93–97 % erreicht": ok(g["coverage_level"]),
+            "Wiederholungen": fmt.integer(int(g["reps"].min())),
+        })
+    return pd.DataFrame(rows)

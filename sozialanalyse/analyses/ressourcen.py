@@ -34,7 +34,7 @@ from sozialanalyse.allocation.rounding import METHODS
 from sozialanalyse.allocation.sensitivity import AllocationChoices, allocation_sensitivity
 from sozialanalyse.analyses import dresden_index as di
 from sozialanalyse.data import load
-from sozialanalyse.index.uncertainty import ChoiceSpace
+from sozialanalyse.index.choices import ChoiceSpace
 
 EXAMPLE_TOTAL = 100.0
 """Example total in VK (Beispielsumme); not a Dresden figure."""
@@ -57,6 +57,13 @@ POPULATION = "einwohner_0_17"
 SENS_N_BASE = 256
 SEED = 2017
 SENS_FLOORS: tuple[float, ...] = (0.0, FLOOR)
+BAND: tuple[float, float] = (0.05, 0.95)
+"""Quantiles of the band of the allocation over the draws."""
+CERTAIN = 0.9
+"""A Stadtraum counts as "almost surely more (less)" in at least this share of the draws."""
+MOVED_QUANTILE = 0.95
+"""Quantile of the staff moved against the nominal allocation that the chapter reports."""
+ALABAMA_SEATS: tuple[int, int] = (10, 11)
 
 
 def year() -> int:
@@ -135,6 +142,23 @@ def method_comparison() -> pd.DataFrame:
     return out
 
 
+ALABAMA_WEIGHTS: tuple[float, ...] = (14.0, 9.0, 4.0)
+"""Three areas whose weights show the Alabama paradox of Hamilton (10 and 11 units)."""
+
+
+def alabama_example() -> pd.DataFrame:
+    """Hamilton and Webster with 10 and 11 units for three areas (Alabama paradox)."""
+    from sozialanalyse.allocation import apportion_array
+
+    w = np.array(ALABAMA_WEIGHTS)
+    rows = {}
+    for seats in ALABAMA_SEATS:
+        rows[f"quota_{seats}"] = seats * w / w.sum()
+        for m in ("hamilton", "webster"):
+            rows[f"{m}_{seats}"] = apportion_array(w, seats, m)
+    return pd.DataFrame(rows, index=["A", "B", "C"])
+
+
 def rule_comparison() -> pd.DataFrame:
     """Need weight of every Stadtraum under each rule (same base and uplift)."""
     out = pd.DataFrame({r: weights(rule=r) for r in RULES})
@@ -154,7 +178,7 @@ def draws():
 
 def uncertainty_table() -> pd.DataFrame:
     """Per Stadtraum: nominal, median, 5-95 % band, P(>= 1 unit more / less than today)."""
-    s = draws().summary()
+    s = draws().summary(BAND)
     s.insert(0, "name", s.index.map(di.stadtraum_names()))
     return s.sort_values("nominal", ascending=False)
 
@@ -226,10 +250,10 @@ def headline() -> dict[str, float | int | str]:
         "damping_years": damping_years(),
         "methods_differ": methods_differ,
         "mc_moved_mean": round(float(moved.mean()), 2),
-        "mc_moved_p95": round(float(np.quantile(moved, 0.95)), 2),
+        "mc_moved_p95": round(float(np.quantile(moved, MOVED_QUANTILE)), 2),
         "mc_max_band_vk": round(float((unc["hi"] - unc["lo"]).max()), 2),
-        "mc_n_certain_more": int((unc["p_more"] >= 0.9).sum()),
-        "mc_n_certain_less": int((unc["p_less"] >= 0.9).sum()),
+        "mc_n_certain_more": int((unc["p_more"] >= CERTAIN).sum()),
+        "mc_n_certain_less": int((unc["p_less"] >= CERTAIN).sum()),
         "sens_top_factor": str(si.index[0]),
         "sens_top_st": round(float(si["ST"].iloc[0]), 3),
         "val_implied_gorbitz": round(val["implied"], 3),

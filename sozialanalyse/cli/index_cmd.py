@@ -126,6 +126,11 @@ def run_published(args: argparse.Namespace) -> int:
     write_table(rep.summary().reset_index(), None)
     for note in rep.notes:
         print(note)
+    if rep.z_max_diff:
+        from sozialanalyse.formatting import number
+
+        diffs = ", ".join(f"{code} {number(v, 6)}" for code, v in rep.z_max_diff.items())
+        print(f"größte Abweichung von den veröffentlichten z-Werten: {diffs}")
     out = rep.table.reset_index()
     write_table(out, args.out, show=False)
     return 0 if rep.exact or not args.strict else 1

@@ -102,6 +102,26 @@ class PowerResult:
     mean_estimate: float
     coverage: float
 
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a one-row table (English column names, raw numbers)."""
+        return pd.DataFrame([self.__dict__])
+
+    def summary(self) -> pd.DataFrame:
+        """A German two-column table (Größe, Wert) with formatted numbers (simulated)."""
+        from sozialanalyse.formatting import integer, number, percent
+
+        rows = [
+            ("wahres Inzidenzratenverhältnis (IRR)", number(self.irr, 3)),
+            ("Teststärke", f"{percent(self.power)} (± {percent(self.mc_se)})"),
+            ("Signifikanzniveau", percent(self.alpha)),
+            ("mittlere Schätzung (IRR, geometrisch)", number(self.mean_estimate, 3)),
+            ("Überdeckung der Intervalle", percent(self.coverage)),
+            ("simulierte Panels", integer(self.n_sims)),
+        ]
+        out = pd.DataFrame(rows, columns=["Größe", "Wert"])
+        out.attrs["label"] = "simuliert"
+        return out
+
 
 def _summarise(
     fit: BatchFit, irr: float, alpha: float, use_t: bool
@@ -177,13 +197,20 @@ def power_curve(
     scale: Scale = "nb2",
     use_t: bool = True,
 ) -> pd.DataFrame:
-    """Power for several true IRRs (common random numbers), as a tidy table."""
+    """Power for several true IRRs (common random numbers), as a tidy table.
+
+    Columns as the fields of :class:`PowerResult`, one row per IRR;
+    ``attrs["label"] == "simuliert"``. The data for a figure (e.g.
+    :func:`~sozialanalyse.evaluation.power_plot.plot_power_curve`).
+    """
     sim = CoupledSimulator(design, n_sims, seed)
     rows = []
     for irr in irrs:
         fit = fit_poisson_twfe(sim.counts(float(irr)), sim.pop, sim.treat, scale=scale)
         rows.append(_summarise(fit, float(irr), alpha, use_t).__dict__)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["label"] = "simuliert"
+    return out
 
 
 def minimum_detectable_effect(

@@ -271,7 +271,10 @@ def fit_poisson_twfe(
         Shape ``(A, T)`` or ``(B, A, T)``: young residents (the offset is its
         log). One shared ``(A, T)`` exposure is the fast path.
     treat
-        Shape ``(A, T)`` boolean: treated area-years (any adoption pattern).
+        Shape ``(A, T)`` boolean: treated area-years (any adoption pattern),
+        shared by all panels; or ``(B, A, T)``, one pattern per panel (with
+        ``counts`` of shape ``(A, T)``: one panel under ``B`` treatment
+        assignments, as randomization inference needs).
     scale
         ``"model"`` for Poisson standard errors, ``"pearson"`` to multiply the
         variance by the Pearson dispersion (quasi-Poisson, as statsmodels'
@@ -294,14 +297,17 @@ def fit_poisson_twfe(
         ``converged=False``.
     """
     y = np.asarray(counts, dtype=float)
+    treat_b = np.asarray(treat, dtype=bool)
     if y.ndim == 2:
         y = y[None]
     if y.ndim != 3:
         raise ValueError("counts must have shape (B, A, T) or (A, T)")
-    treat_b = np.asarray(treat, dtype=bool)
+    if treat_b.ndim == 3 and y.shape[0] == 1 and treat_b.shape[0] > 1:
+        # one panel, many treatment patterns (randomization inference)
+        y = np.broadcast_to(y, (treat_b.shape[0],) + y.shape[1:])
     b, a, t = y.shape
-    if treat_b.shape != (a, t):
-        raise ValueError(f"treat must have shape {(a, t)}, got {treat_b.shape}")
+    if treat_b.shape not in ((a, t), (b, a, t)):
+        raise ValueError(f"treat must have shape {(a, t)} or {(b, a, t)}, got {treat_b.shape}")
     if np.any(y < 0):
         raise ValueError("counts must be non-negative")
     n = np.asarray(exposure, dtype=float)
@@ -310,9 +316,11 @@ def fit_poisson_twfe(
     if np.any(n <= 0):
         raise ValueError("exposure must be positive")
     d = treat_b.astype(float)
+    if d.ndim == 3 and n.ndim == 2:
+        n = np.broadcast_to(n, (b, a, t))
     expo = _Exposure(n, d)
     y_area, y_year = y.sum(axis=2), y.sum(axis=1)
-    y_treat = y.reshape(b, -1) @ d.ravel()
+    y_treat = (y * d).sum(axis=(1, 2)) if d.ndim == 3 else y.reshape(b, -1) @ d.ravel()
     # identified only if the treated cells have cases and the others too
     identified = (y_treat > 0) & (y_treat < y_area.sum(axis=1))
     fixed = beta_fixed is not None

@@ -95,7 +95,7 @@ def draw_counts(
     lam = np.broadcast_to(mean, shape)
     if dispersion > 0:
         lam = lam * rng.gamma(1.0 / dispersion, dispersion, size=shape)
-    return rng.poisson(lam).astype(np.int64)
+    return rng.poisson(lam).astype(np.int64, copy=False)
 
 
 def poisson_quantile(u: np.ndarray, lam: np.ndarray, max_rounds: int = 10_000) -> np.ndarray:

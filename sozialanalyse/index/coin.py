@@ -309,24 +309,27 @@ class Coin:
         n_areas = this_year["area"].nunique()
         n_out = int(excluded["area"].isin(this_year["area"]).sum())
         if n_areas and n_out >= n_areas:
-            counts = excluded["grund"].str.replace(r"\s*\(.*\)$", "", regex=True)
+            present = excluded.loc[excluded["area"].isin(this_year["area"])]
+            counts = present["grund"].str.replace(r"\s*\(.*\)$", "", regex=True)
             reasons = "; ".join(f"{n} × {g}" for g, n in counts.value_counts().items())
             pop = (f" und die Einwohnervariable '{self.population_variable}'"
                    if p["min_population"] is not None else "")
             raise MethodError(
                 f"Nach dem Ausschluss bleibt kein Gebiet übrig: alle {n_areas} Gebiete des "
                 f"Jahres {year} sind ausgeschlossen ({reasons}). Prüfen Sie min_population, "
-                f"exclude_areas, drop_placeholders{pop} (coin.set('screen', ...)).")
+                f"exclude_areas, drop_placeholders{pop} (coin.set('screen', ...)).",
+                code="E-AREA-004")
         return {"excluded_areas": excluded}
 
     def _step_denominate(self, r: dict) -> dict:
         meta, year = r["meta"], r["year"]
         data = self.data.loc[~self.data["area"].isin(r["excluded_areas"]["area"])]
         values, den_report = denomination.denominate(data, meta)
-        wide_by_year = {
-            y: g.pivot_table(index="area", columns="indicator", values="value", aggfunc="first",
-                             dropna=False).reindex(columns=list(meta["indicator"]))
-            for y, g in values.groupby("year")}
+        cols = list(meta["indicator"])
+        stacked = values.drop_duplicates(["year", "area", "indicator"]).set_index(
+            ["year", "area", "indicator"])["value"].unstack("indicator")
+        wide_by_year = {y: g.droplevel("year").reindex(columns=cols)
+                        for y, g in stacked.groupby(level="year")}
         areas = pd.Index(sorted(pd.unique(data.loc[data["year"] == year, "area"])), name="area")
         if year not in wide_by_year:
             raise MethodError(f"no indicator values for the status year {year}; choose "
@@ -441,7 +444,7 @@ class Coin:
             if var not in present:
                 raise InputDataError(f"Variable '{var}' mit den veröffentlichten Veränderungen "
                                      f"von '{ind}' fehlt in den Daten des Jahres {year}",
-                                     file="<data>", column=str(var))
+                                     file="<data>", column=str(var), code="E-COL-001")
             out[ind] = d.loc[d["indicator"] == var].set_index("area")["value"].reindex(areas)
         return pd.DataFrame(out, index=areas)[cols]
 
@@ -730,7 +733,7 @@ class Coin:
             raise InputDataError(
                 f"Die Daten enthalten den Indikator '{lacking[0]}' des Presets "
                 f"'{p.get('id', '')}' nicht",
-                file="<data>", column=str(lacking[0]),
+                file="<data>", column=str(lacking[0]), code="E-COL-001",
                 hint=f"liefern Sie die Werte oder wählen Sie ihn ab: "
                      f"Coin.from_preset(..., drop_indicators={lacking!r})")
         pop = population_variable or p.get("population_variable")

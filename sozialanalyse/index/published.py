@@ -21,17 +21,26 @@ from sozialanalyse.errors import InputDataError, MethodError
 from sozialanalyse.index.coin import Coin
 from sozialanalyse.index.presets import load_preset, preset_meta
 
-STATUS_COLUMNS: tuple[str, ...] = ("status", "statusindex", "status_gruppe", "statusgruppe",
-                                   "si", "status_class")
-"""Column names recognised (case-insensitive) as the published status group."""
-DYNAMICS_COLUMNS: tuple[str, ...] = ("dynamik", "dynamikindex", "dynamik_gruppe",
-                                     "dynamikgruppe", "di", "dynamics", "dynamics_class")
+STATUS_COLUMNS: tuple[str, ...] = ("status", "statusindex", "statusgruppe", "statusindexgruppe",
+                                   "si", "statusclass")
+"""Column names recognised as the published status group (compared in lower case without
+spaces and punctuation, so ``"Statusindex (Gruppe)"`` matches ``statusindexgruppe``)."""
+DYNAMICS_COLUMNS: tuple[str, ...] = ("dynamik", "dynamikindex", "dynamikgruppe",
+                                     "dynamikindexgruppe", "di", "dynamics", "dynamicsclass")
 """Column names recognised as the published dynamics group."""
-GROUP_COLUMNS: tuple[str, ...] = ("status_dynamik", "status/dynamik-index", "status_dynamik_index",
-                                  "gesamtindex", "sdi", "gruppe", "group", "group_code")
+GROUP_COLUMNS: tuple[str, ...] = ("statusdynamik", "statusdynamikindex", "statusdynamikgruppe",
+                                  "statusdynamikindexgruppe", "gesamtindex",
+                                  "gesamtindexsozialeungleichheit", "sdi", "gruppe", "group",
+                                  "groupcode")
 """Column names recognised as the published status/dynamics group."""
 POPULATION_COLUMNS: tuple[str, ...] = ("ew", "einwohner", "population")
 """Column names recognised as residents."""
+
+
+def _key(name: object) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9äöüß]", "", str(name).strip().lower())
 
 
 def normalise_code(value: Any) -> str:
@@ -56,20 +65,22 @@ def normalise_code(value: Any) -> str:
 
 def _find(frame: pd.DataFrame, wanted: str | None, candidates: Sequence[str], what: str,
           *, required: bool) -> str | None:
-    lower = {str(c).strip().lower(): c for c in frame.columns}
+    lower = {_key(c): c for c in frame.columns}
     if wanted is not None:
         if wanted in frame.columns:
             return wanted
-        if wanted.lower() in lower:
-            return lower[wanted.lower()]
+        if _key(wanted) in lower:
+            return lower[_key(wanted)]
         raise InputDataError(f"Spalte '{wanted}' ({what}) fehlt in der Tabelle; vorhanden: "
-                             f"{', '.join(map(str, frame.columns))}", column=wanted)
+                             f"{', '.join(map(str, frame.columns))}", column=wanted,
+                             code="E-COL-001")
     for c in candidates:
-        if c in lower:
-            return lower[c]
+        if _key(c) in lower:
+            return lower[_key(c)]
     if required:
         raise InputDataError(f"keine Spalte für {what} gefunden; erwartet eine von "
-                             f"{', '.join(candidates)}", hint="Spaltennamen angeben")
+                             f"{', '.join(candidates)}", hint="Spaltennamen angeben",
+                             code="E-COL-001")
     return None
 
 
@@ -91,7 +102,7 @@ def _numbers(col: pd.Series, name: str, convention: str = "auto") -> pd.Series:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
             raise InputDataError(f"Wert {col.iloc[row - 1]!r} ist keine Zahl", column=name,
-                                 row=row)
+                                 row=row, code="E-VAL-002")
         return values
     return pd.to_numeric(col, errors="coerce")
 
@@ -121,6 +132,9 @@ class Reproduction:
     coin: Coin
     preset: str
     notes: list[str] = field(default_factory=list)
+    z_max_diff: dict[str, float] = field(default_factory=dict)
+    """Largest absolute difference between our and the published z-values per indicator
+    code (only when the table has z columns such as ``z_S1``)."""
 
     def summary(self) -> pd.DataFrame:
         """German table of the agreement (numbers formatted for readers)."""
@@ -193,7 +207,8 @@ def edition_coin(frame: pd.DataFrame, edition: str | int, *, area: str = "id",
     ids = frame[area_col].astype(str).str.strip()
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
-        raise InputDataError(f"Gebiet '{dup}' steht zweimal in der Tabelle", column=area_col)
+        raise InputDataError(f"Gebiet '{dup}' steht zweimal in der Tabelle", column=area_col,
+                             code="E-AREA-002")
     year = int(preset.get("edition") or 0)
     pop_var = preset.get("population_variable") or "einwohner"
     parts = [pd.DataFrame({"area": ids, "indicator": pop_var,
@@ -322,7 +337,32 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     notes = [coin.exclusion_note()]
     if not change_present:
         notes.append("keine Veränderungsspalten (D…): Dynamik nicht berechnet")
-    return Reproduction(table=out, agreement=agreement, coin=coin, preset=pid, notes=notes)
+    z_diff = _z_differences(frame, ids, coin, meta, convention)
+    return Reproduction(table=out, agreement=agreement, coin=coin, preset=pid, notes=notes,
+                        z_max_diff=z_diff)
+
+
+def _z_differences(frame: pd.DataFrame, ids: pd.Series, coin: Coin, meta: pd.DataFrame,
+                   convention: str) -> dict[str, float]:
+    """Max |our z - published z| per code, for z columns named ``z_S1``, ``S1_z`` or ``zS1``
+    (status from the normalised matrix, dynamics from the normalised changes)."""
+    out: dict[str, float] = {}
+    stages = {"code": "normalised", "change_code": "change_normalised"}
+    for kind, stage in stages.items():
+        if kind not in meta.columns or (stage.startswith("change") and coin.dynamics is None):
+            continue
+        ours = coin.matrix(stage)
+        for row in meta.itertuples(index=False):
+            code = getattr(row, kind)
+            col = _find(frame, None, (f"z_{code}", f"{code}_z", f"z{code}"), "", required=False)
+            if col is None:
+                continue
+            pub = pd.Series(_numbers(frame[col], str(col), convention).to_numpy(),
+                            index=ids.to_numpy())
+            mine = ours[row.indicator]
+            diff = (mine - pub.reindex(mine.index)).abs()
+            out[str(code)] = float(diff.max())
+    return out
 
 
 def read_published_table(path: str, *, encoding: str | None = None, sep: str | None = None,

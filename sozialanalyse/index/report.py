@@ -245,3 +245,29 @@ def indicator_meta(meta: pd.DataFrame) -> pd.DataFrame:
     if "denominator" in meta.columns:
         out["Nenner"] = [d if isinstance(d, str) and d else "–" for d in meta["denominator"]]
     return out
+
+
+def preset_parameters(preset_ids: list[str]) -> pd.DataFrame:
+    """The method parameters of several presets side by side (German).
+
+    Rows: step and parameter; columns: the presets' short titles; a cell is the value,
+    followed by ``" (belegt)"`` when a source states it (otherwise it is our reading);
+    ``"–"`` where a preset does not set the parameter.
+    """
+    from sozialanalyse.index.presets import load_preset
+
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    titles = []
+    for pid in preset_ids:
+        p = load_preset(pid)
+        title = preset_title(p)
+        titles.append(title)
+        for step, params in p["steps"].items():
+            for name, spec in params.items():
+                text = value_de(spec["value"], name)
+                if spec["source"] != "our reading":
+                    text += " (belegt)"
+                rows.setdefault((parameter(step), parameter(name)), {})[title] = text
+    out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=titles).fillna("–")
+    out.index = pd.MultiIndex.from_tuples(out.index, names=["Schritt", "Parameter"])
+    return out

@@ -64,6 +64,18 @@ def test_pdf_contains_german_text_of_first_and_last_chapter(reader) -> None:
     assert outline[-1].title.split()[0] in last
 
 
+def test_pdf_links_point_nowhere_local(reader) -> None:
+    """The pages were printed from a temporary local server: no link may point there."""
+    uris = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A") or {}
+            if "/URI" in action:
+                uris.append(str(action["/URI"]))
+    local = [u for u in uris if "127.0.0.1" in u or u.startswith(("file:", "http://localhost"))]
+    assert not local, local[:5]
+
+
 def test_start_page_links_to_the_pdf(html_dir: Path) -> None:
     from bs4 import BeautifulSoup
 

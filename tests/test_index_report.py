@@ -1,0 +1,84 @@
+"""German tables of the index for readers: no raw code values reach a reader."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sozialanalyse.index import Coin, presets, report
+from sozialanalyse.index.published import reproduce_edition
+from sozialanalyse.index.toy import berlin_style_table, toy_data
+
+RAW = re.compile(r"\b(True|False|None|null|nan|our reading|arithmetic|geometric|zscore|"
+                 r"minmax|percentile|sum|left|right)\b|[\[\]{}]")
+
+
+def _cells(frame) -> list[str]:
+    return [str(v) for v in frame.to_numpy().ravel()] + [str(c) for c in frame.columns]
+
+
+@pytest.mark.parametrize("pid", presets.list_presets(aliases=False))
+def test_preset_elements_are_german(pid: str) -> None:
+    table = report.preset_elements(pid)
+    assert list(table.columns) == ["Art", "Element", "Wert", "Quelle"]
+    raw = [c for c in _cells(table[["Art", "Wert"]]) if RAW.search(c)]
+    assert not raw, raw[:5]
+    sourced = presets.preset_table([pid])
+    assert (table["Quelle"] == "unsere Lesart").sum() == (~sourced["sourced"]).sum()
+
+
+def test_preset_overview_counts() -> None:
+    overview = report.preset_overview()
+    assert "Berlin MSS 2019" in overview.index
+    assert overview.loc["Berlin MSS 2019", "Indikatoren"] == "S1, S3, S4"
+    assert overview.loc["Berlin MSS 2013", "Indikatoren"] == "S1, S2, S3, S4"
+
+
+def test_method_log_and_exclusions_are_german() -> None:
+    data, meta = toy_data(n_areas=10, seed=3)
+    coin = Coin(data, meta, population_variable="einwohner").set(
+        "screen", min_population=300).set("impute", method="median").set(
+        "aggregate", scale="sum").set("classify", ddof=0)
+    log = report.method_log(coin)
+    raw = [c for c in _cells(log) if RAW.search(c)]
+    assert not raw, raw[:5]
+    assert "Summe" in set(log["Wert"]) and "Grundgesamtheit (n)" in set(log["Wert"])
+    ex = report.exclusions(coin)
+    assert list(ex.columns) == ["Gebiet", "Grund"]
+    assert ex["Grund"].str.startswith("weniger als 300 Einwohner").all()
+
+
+def test_value_de() -> None:
+    assert report.value_de([-1.0, 1.0, 1.5]) == "−1; 1; 1,5"
+    assert report.value_de(["hoch", "mittel"]) == "hoch, mittel"
+    assert report.value_de(True) == "ja" and report.value_de(None) == "keine"
+    assert report.value_de(1.0, "min_availability").startswith("100")
+    assert report.value_de(0, "ddof") == "Grundgesamtheit (n)"
+
+
+def test_reproduction_table_is_german() -> None:
+    rep = reproduce_edition(berlin_style_table(n_areas=20, seed=5), 2021)
+    table = report.reproduction(rep)
+    assert "Status (veröffentlicht)" in table.columns
+    assert table["Einwohner"].iloc[0].replace("\u202f", "").isdigit()
+    summary = rep.summary()
+    assert summary.loc["Statusgruppe", "Anteil"].startswith("100,0")
+
+
+def test_group_members_match_group_matrix() -> None:
+    from sozialanalyse.index.dynamics import group_members
+
+    data, meta = toy_data(n_areas=14, seed=5)
+    coin = Coin(data, meta).set("impute", method="median").set("dynamics", k=2)
+    counts = coin.group_matrix()
+    members = group_members(coin.classes, coin.dynamics_classes, empty="–")
+    assert members.shape == counts.shape
+    for s in counts.index:
+        for d in counts.columns:
+            cell = members.loc[s, d]
+            n = 0 if cell == "–" else len(cell.split(", "))
+            assert n == counts.loc[s, d]
+    table = report.comparison(coin.compare(coin.with_params("normalise", method="rank")))
+    assert list(table.columns) == ["Rang vorher", "Rang nachher", "Verschiebung",
+                                   "Klasse vorher", "Klasse nachher"]
