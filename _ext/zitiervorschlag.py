@@ -72,17 +72,9 @@ def _add(app, doctree) -> None:  # noqa: ANN001
     source = Path(app.env.doc2path(docname, base=False)).as_posix()
     box = nodes.container(classes=["zitiervorschlag"])
     box += nodes.rubric(text="Zitiervorschlag")
-    text = suggestion(cff, chapter, source)
-    url = cff.get("url") or cff.get("repository-code")
-    para = nodes.paragraph()
-    if url and url in text:
-        before, after = text.split(url, 1)
-        para += nodes.Text(before)
-        para += nodes.reference(url, url, refuri=url)
-        para += nodes.Text(after)
-    else:
-        para += nodes.Text(text)
-    box += para
+    # Plain text, not a link: the theme would shorten a GitHub link to "owner/repo", and a
+    # citation is copied, not clicked.
+    box += nodes.paragraph(text=suggestion(cff, chapter, source))
     sections = list(doctree.findall(nodes.section))
     (sections[0] if sections else doctree).append(box)
 

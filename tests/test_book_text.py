@@ -193,10 +193,22 @@ def test_typed_number_pattern() -> None:
     assert typed_numbers("Tabelle der Fälle, Abbildungen") == []
 
 
-@pytest.mark.parametrize("path", book_files(), ids=lambda p: p.name)
+def _typed_number_params() -> list:
+    """Chapters; those in NOT_YET_CONVERTED are strict xfails (a converted one must leave)."""
+    return [
+        pytest.param(
+            p,
+            marks=pytest.mark.xfail(reason=NOT_YET_CONVERTED[p.name], strict=True),
+            id=p.name,
+        )
+        if p.name in NOT_YET_CONVERTED
+        else pytest.param(p, id=p.name)
+        for p in book_files()
+    ]
+
+
+@pytest.mark.parametrize("path", _typed_number_params())
 def test_no_hand_typed_table_or_figure_numbers(path: Path) -> None:
-    if path.name in NOT_YET_CONVERTED:
-        pytest.xfail(NOT_YET_CONVERTED[path.name])
     found = typed_numbers(_chapter_sources(path))
     assert not found, (
         f"{path.name}: hand-typed numbers {sorted(set(found))}; use sozialanalyse.book.table "

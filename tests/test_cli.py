@@ -399,3 +399,23 @@ def test_areas_option_in_evaluate(tmp_path: Path, capsys) -> None:
     assert f"'{known[0]}' steht nicht in der Liste" in msg
     areas.write_text("\n".join(known) + "\n", encoding="utf-8")
     assert main(["evaluate", str(PANEL), "--design", "rateratio", "--areas", str(areas)]) == 0
+
+
+def test_only_the_package_warnings_are_shown(monkeypatch, capsys) -> None:
+    import warnings
+
+    import sozialanalyse.workflows as wf
+    from sozialanalyse.errors import InputDataWarning
+
+    def noisy(*args, **kwargs):
+        warnings.warn("library noise", DeprecationWarning, stacklevel=1)
+        warnings.warn(InputDataWarning("Kopfzeile in Zeile 3 erkannt"), stacklevel=1)
+        raise ValueError("stop")
+
+    monkeypatch.setattr(wf, "evaluate_from_file", noisy)
+    main(["evaluate", str(PANEL)])
+    err = capsys.readouterr().err
+    assert "Warnung (InputDataWarning): Kopfzeile in Zeile 3 erkannt" in err
+    assert "library noise" not in err
+    main(["--debug", "evaluate", str(PANEL)])
+    assert "library noise" in capsys.readouterr().err

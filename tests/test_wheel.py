@@ -48,7 +48,8 @@ SCRIPT = textwrap.dedent(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         evaluation = evaluate_from_file("fallzahlen.csv", design="rateratio")
-    result["irr"] = float(evaluation["irr"].iloc[0])
+    result["irr"] = float(evaluation.irr)
+    result["summary_rows"] = int(len(evaluation.summary()))
     counts = pd.DataFrame({"faelle": [1, 5, 7, 9]}, index=["A", "B", "C", "D"])
     shown = disclosure.suppress(counts, totals=True)
     result["suppressed"] = int(shown["faelle"].isna().sum())
@@ -146,9 +147,14 @@ def test_wheel_runs_index_and_evaluation_outside_the_repository(tmp_path: Path) 
     assert result["index_n"] == 6
     assert result["index_top"] == "Hafen"  # the largest value on every indicator
     assert 0.6 < result["irr"] < 0.9  # 60 cases after vs 80 before in the model area
+    assert result["summary_rows"] >= 1
     assert result["suppressed"] >= 2  # the 1 and a second cell that would reveal it
     assert "SOZIALANALYSE_ROOT" in result.get("data_error", ""), result
     assert "Repositorium" in result["data_error"]
+
+    cli = subprocess.run([str(python), "-m", "sozialanalyse", "--help"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
 
 
 def test_repository_data_error_is_german_and_names_the_variable(

@@ -12,4 +12,5 @@ MODULES: tuple[str, ...] = (
     "sozialanalyse.analyses.dresden_index",
     "sozialanalyse.analyses.evaluation_real",
     "sozialanalyse.analyses.evaluation_power",
+    "sozialanalyse.analyses.ressourcen",
 )

@@ -349,7 +349,9 @@ def glue_values() -> dict[str, str | int]:
     out["its_coverage_indep"] = fmt.percent(h["its_coverage_indep"])
     out["its_coverage_ar05"] = fmt.percent(h["its_coverage_ar05"])
     its = national_its()
-    out["its_warning"] = "; ".join(its.warnings) if its.warnings else "keine"
+    from sozialanalyse.labels import warning_text
+
+    out["its_warning"] = ", ".join(warning_text(c) for c in its.warning_categories) or "keine"
     out["its_coverage_note"] = its.coverage_note or "gesichert"
     for key in ("density_2005_hb", "density_2005_be", "density_2005_hh", "density_late_hb",
                 "density_late_cmp"):

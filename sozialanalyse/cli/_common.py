@@ -206,8 +206,9 @@ def _fail(message: str, code: int = EXIT_USER_ERROR) -> int:
 def run_guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a command; turn user errors into a German message and exit status 2.
 
-    Warnings raised during the run are printed as ``Warnung: …`` lines. With
-    ``args.debug`` the traceback of an error is printed as well.
+    The package's warnings raised during the run are printed as ``Warnung (Klasse): …``
+    lines (German); other libraries' warnings only with ``args.debug``, which also
+    prints the traceback of an error.
     """
     import traceback
 
@@ -221,6 +222,9 @@ def run_guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespa
                 code = run(args)
             finally:
                 for w in caught:
+                    own = w.category.__module__.startswith("sozialanalyse")
+                    if not (own or debug):
+                        continue  # other libraries' (English) warnings only with --debug
                     text = " ".join(str(w.message).split())
                     name = w.category.__name__
                     print(f"Warnung ({name}): {text}", file=sys.stderr)

@@ -325,10 +325,11 @@ class Coin:
         meta, year = r["meta"], r["year"]
         data = self.data.loc[~self.data["area"].isin(r["excluded_areas"]["area"])]
         values, den_report = denomination.denominate(data, meta)
-        wide_by_year = {
-            y: g.pivot_table(index="area", columns="indicator", values="value", aggfunc="first",
-                             dropna=False).reindex(columns=list(meta["indicator"]))
-            for y, g in values.groupby("year")}
+        cols = list(meta["indicator"])
+        stacked = values.drop_duplicates(["year", "area", "indicator"]).set_index(
+            ["year", "area", "indicator"])["value"].unstack("indicator")
+        wide_by_year = {y: g.droplevel("year").reindex(columns=cols)
+                        for y, g in stacked.groupby(level="year")}
         areas = pd.Index(sorted(pd.unique(data.loc[data["year"] == year, "area"])), name="area")
         if year not in wide_by_year:
             raise MethodError(f"no indicator values for the status year {year}; choose "

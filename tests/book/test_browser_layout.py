@@ -2,6 +2,8 @@
 
 * At 390 px (a phone) no page of ``_toc.yml`` is wider than the window: long German
   compounds and URLs wrap, wide tables scroll inside their own container.
+* At 390 px no table is clipped: a table wider than the column must sit in a container
+  that scrolls (``overflow-x: auto``), never in one that hides the overflow.
 * At 1280 px no entry of the reference list is wider than the text column.
 * Screenshots at 390 px of the start page, the Dresden map and one reference-list entry go
   to ``_build/test-artifacts/`` (or ``$SOZIALANALYSE_ARTIFACT_DIR``).
@@ -80,6 +82,35 @@ def test_no_page_wider_than_a_phone(open_page, toc_html_pages):
             )
         page.close()
     assert not problems, "pages wider than the phone screen:\n" + "\n".join(problems)
+
+
+#: JavaScript: tables wider than their clipping ancestor that cannot be scrolled to.
+CLIPPED_TABLES_JS = """() => {
+  const out = [];
+  for (const table of document.querySelectorAll('article table')) {
+    let p = table.parentElement;
+    while (p && p !== document.body) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox !== 'visible') {
+        if ((ox === 'hidden' || ox === 'clip') && table.scrollWidth > p.clientWidth + 1)
+          out.push(((table.querySelector('caption') || {}).textContent || table.className)
+                   .trim().slice(0, 60) + ` (${table.scrollWidth} > ${p.clientWidth} px)`);
+        break;
+      }
+      p = p.parentElement;
+    }
+  }
+  return out;
+}"""
+
+
+def test_no_table_is_clipped_on_a_phone(open_page, toc_html_pages):
+    problems = []
+    for path in toc_html_pages:
+        page = open_page(path, PHONE)
+        problems += [f"{path}: {t}" for t in page.evaluate(CLIPPED_TABLES_JS)]
+        page.close()
+    assert not problems, "tables cut off on a phone:\n" + "\n".join(problems)
 
 
 def test_reference_entries_fit_the_column(open_page):
