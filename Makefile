@@ -24,6 +24,7 @@ export MKL_NUM_THREADS ?= 1
 # notebook (and all tests of a module) on one worker, in order, as nbval requires.
 JOBS   ?= auto
 PYTEST := $(BIN)/pytest -p no:cacheprovider
+RUFF   := $(BIN)/ruff
 XDIST  := -n $(JOBS) --dist loadscope
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 BOOK_FLAGS := --all -W -n --keep-going
@@ -71,7 +72,7 @@ html-pdf: html
 	$(BIN)/python tools/book_pdf.py
 
 lint: $(ENV)
-	$(BIN)/ruff check sozialanalyse tests benchmarks _ext book tools
+	$(RUFF) check sozialanalyse tests benchmarks _ext book tools
 
 # Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run;
 # prints the slowest tests and the run time of every notebook (tests/conftest.py).
@@ -90,9 +91,12 @@ html-tests: $(ENV)
 reproduce: $(ENV)
 	$(BIN)/python -m sozialanalyse reproduce
 
-# Run one step ($(1): make targets, $(2): make options) and append its wall time to $(TIMES).
-timed = t0=$$(date +%s); $(MAKE) --no-print-directory ENV_READY=1 $(2) $(1) || exit $$?; \
-	printf '  %-24s %4d s\n' "$(1)" $$(( $$(date +%s) - t0 )) >> $(TIMES)
+# Run one step ($(1): make targets, $(2): make options), append its wall time to $(TIMES);
+# on failure print the times so far and stop.
+timed = t0=$$(date +%s); $(MAKE) --no-print-directory ENV_READY=1 $(2) $(1); rc=$$?; \
+	printf '  %-24s %4d s%s\n' "$(1)" $$(( $$(date +%s) - t0 )) \
+	    "$$( [ $$rc = 0 ] || echo '  FEHLER' )" >> $(TIMES); \
+	[ $$rc = 0 ] || { cat $(TIMES); exit $$rc; }
 
 # The test command: everything a reviewer's CI verifies; stops at the first failure and
 # prints the time of each step. `reproduce` runs beside the HTML and PDF build (two cores).

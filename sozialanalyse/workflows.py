@@ -347,6 +347,8 @@ def index_from_file(
     need_pop = pop is not None and (screens or population_variable is not None
                                     or min_population is not None)
     indicators = list(meta_frame["indicator"])
+    denominators = [str(d) for d in meta_frame.get("denominator", pd.Series(dtype=object))
+                    .dropna().unique() if str(d).strip()]
     expected = [area_col, *indicators] + ([pop] if need_pop else [])
     frame = read_text_table(path, sep=sep, encoding=encoding, sheet=sheet,
                             header_row=header_row, expected=expected)
@@ -363,7 +365,8 @@ def index_from_file(
         path, frame=frame, area_col=area_col, year_col=year_col, suppressed=suppressed,
         population_cols=[pop] if pop is not None and pop.lower() in
         {c.lower() for c in table_cells.columns} else [],
-        known_areas=_valid_areas(valid_areas), convention=convention)
+        known_areas=_valid_areas(valid_areas), convention=convention,
+        needed=[*indicators, *denominators, *([pop] if pop else [])])
     if year is not None:
         years = sorted(table["year"].unique()) if "year" in table.columns else []
         if year not in years:

@@ -302,3 +302,10 @@ def test_excel_file_with_csv_suffix_is_named(tmp_path):
     fake.write_bytes(xlsx.read_bytes())
     err = _error(read_indicator_table, fake)
     assert err.code in ("E-READ-003", "E-READ-008")
+
+
+def test_wide_table_with_years_as_columns_is_explained(tmp_path):
+    path = _write(tmp_path, "area;2019;2020;2021\nNord;10;12;9\nSüd;20;18;22\n")
+    err = _error(read_case_panel, path)
+    assert err.code == "E-COL-001" and "Jahre stehen als Spalten" in str(err)
+    assert "eine Zeile je Gebiet und Jahr" in str(err)

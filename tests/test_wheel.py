@@ -152,6 +152,10 @@ def test_wheel_runs_index_and_evaluation_outside_the_repository(tmp_path: Path) 
     assert "SOZIALANALYSE_ROOT" in result.get("data_error", ""), result
     assert "Repositorium" in result["data_error"]
 
+    cli = subprocess.run([str(python), "-m", "sozialanalyse", "--help"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+
 
 def test_repository_data_error_is_german_and_names_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

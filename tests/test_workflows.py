@@ -284,3 +284,19 @@ def test_indicator_without_any_value(tmp_path: Path) -> None:
     with pytest.raises(InputDataError) as err:
         index_from_file(table, meta)
     assert (err.value.code, err.value.column) == ("E-VAL-001", "quote")
+
+
+def test_text_column_the_method_does_not_use_is_left_out(tmp_path: Path) -> None:
+    table = _write(tmp_path / "t.csv", "area;name;quote\n01;Nord;1\n02;Süd;2\n03;West;4\n")
+    meta = _write(tmp_path / "m.csv", "indicator;dimension;direction\nquote;A;1\n")
+    with pytest.warns(UserWarning, match="'name' enthält Text statt Zahlen"):
+        coin = index_from_file(table, meta)
+    assert sorted(coin.index.index) == ["01", "02", "03"]
+    bad = _write(tmp_path / "b.csv", "area;name;quote\n01;Nord;1\n02;Süd;zwei\n03;West;4\n")
+    with pytest.raises(InputDataError) as err:
+        index_from_file(bad, meta)  # a column the method uses must hold numbers
+    assert (err.value.column, err.value.row) == ("quote", 3)
+    mixed = _write(tmp_path / "x.csv", "area;extra;quote\n01;1;1\n02;zwei;2\n03;3;4\n")
+    with pytest.raises(InputDataError) as err:
+        index_from_file(mixed, meta)  # numbers with one bad cell: an error, never dropped
+    assert (err.value.column, err.value.row) == ("extra", 3)

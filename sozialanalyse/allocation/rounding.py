@@ -129,21 +129,31 @@ def _check_weights(w: np.ndarray) -> np.ndarray:
     return s
 
 
+def _into(out: np.ndarray | None, values: np.ndarray) -> np.ndarray:
+    """``values`` as int64, written into ``out`` if given (one cast, no extra copy)."""
+    if out is None:
+        return values.astype(np.int64)
+    out[...] = values
+    return out
+
+
 def _cut_and_next(buf: np.ndarray, n: int, k: np.ndarray, k_max: int) -> tuple[np.ndarray,
                                                                                np.ndarray]:
     """The ``k[i]``-th and ``(k[i] + 1)``-th largest of the first ``n`` entries of each row.
 
     ``buf`` has ``n + k_max - min(k)`` columns; the last ones are padding, filled here with
     ``+inf`` (``k_max - k[i]`` of them) and ``-inf``, so that one :func:`numpy.partition` at
-    two fixed positions gives the wanted values of every row (``1 <= k[i] < n``).
+    a fixed position gives the wanted value of every row (``1 <= k[i] < n``); the next one
+    is the largest value below that position.
     """
     pad = buf.shape[1] - n
     if pad:
         j = np.arange(pad)[None, :]
         buf[:, n:] = np.where(j < (k_max - k)[:, None], np.inf, -np.inf)
     pos = n + pad - k_max
-    part = np.partition(buf, (pos - 1, pos), axis=1)
-    return part[:, pos], part[:, pos - 1]
+    # one kth: numpy's partition at several positions is several times slower than at one
+    part = np.partition(buf, pos, axis=1)
+    return part[:, pos], part[:, :pos].max(axis=1)
 
 
 #: Relative spacing of float32 numbers: remainders and claims are ranked in float32 (half
@@ -152,61 +162,8 @@ def _cut_and_next(buf: np.ndarray, n: int, k: np.ndarray, k_max: int) -> tuple[n
 _EPS32 = float(np.finfo(np.float32).eps)
 
 
-def _hamilton_band(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarray | None:
-    """Largest remainders by an estimated cut-off and a narrow band around it.
-
-    Remainders above ``t_hi`` get a unit; of those in ``(t_lo, t_hi]`` the largest ones
-    (found in a small per-row array) fill up the rest. ``t_lo`` and ``t_hi`` lie about five
-    binomial standard deviations around the cut-off expected for evenly spread remainders.
-    Rows where the band does not hold the cut-off and the next remainder, or where these two
-    are within two float32 spacings plus ``TIE_ATOL``, are redone by
-    :func:`_hamilton_unbounded`. Returns ``None`` when the band misses in most rows.
-    """
-    n_rows, n = w.shape
-    q = w * (h / s)[:, None]
-    q += 1e-9
-    base = np.floor(q)
-    left = (h - base.sum(axis=1).astype(np.int64)).clip(0, n)
-    # remainders (shifted by 1e-9, which changes no ranking) in float32
-    rem = np.subtract(q, base, dtype=np.float32, casting="same_kind")
-    p = left / n
-    half = 5.0 * np.sqrt(np.maximum(p * (1 - p), 1.0 / n) / n) + 2.0 / n
-    t_hi = (1.0 - p + half).astype(np.float32)[:, None]
-    t_lo = (1.0 - p - half).astype(np.float32)[:, None]
-    given = rem > t_hi
-    k = left - given.sum(axis=1)
-    band = rem > t_lo
-    band ^= given
-    r_idx, c_idx = np.nonzero(band)
-    counts = np.bincount(r_idx, minlength=n_rows)
-    ok = (k >= 1) & (k < counts)
-    if ok.mean() < 0.5:
-        return None
-    width = int(counts.max())
-    start = np.cumsum(counts) - counts
-    pos = np.arange(r_idx.size) - start[r_idx]
-    vals = rem[r_idx, c_idx]
-    small = np.full((n_rows, width), -np.inf, dtype=np.float32)
-    small[r_idx, pos] = vals
-    small.sort(axis=1)
-    kk = np.clip(k, 1, width - 1)
-    rows = np.arange(n_rows)
-    cut = small[rows, width - kk]
-    nxt = small[rows, width - kk - 1]
-    with np.errstate(invalid="ignore"):
-        ok &= cut - nxt > 2 * _EPS32 + TIE_ATOL
-    cut[~ok] = np.inf
-    base += given
-    take = vals >= cut[r_idx]
-    base[r_idx[take], c_idx[take]] += 1.0
-    out = base.astype(np.int64)
-    redo = np.flatnonzero(~ok & (left > 0))
-    if redo.size:
-        out[redo] = _hamilton_unbounded(w[redo], h[redo], s[redo])
-    return out
-
-
-def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarray:
+def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray,
+                        out: np.ndarray | None = None) -> np.ndarray:
     """Largest remainders without bounds: one float32 partition for all rows.
 
     The ``left``-th largest remainder of each row is the cut-off; the units go to the
@@ -224,13 +181,13 @@ def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarr
     k = np.maximum(left, 1)
     k_max, k_min = int(k.max()), int(k.min())
     if k_max >= n:
-        return _hamilton_general(w, h, None, None)
+        return _into(out, _hamilton_general(w, h, None, None))
     buf = np.empty((n_rows, n + k_max - k_min), dtype=np.float32)
     rem = np.subtract(q, base, out=buf[:, :n], casting="same_kind")
     cut, nxt = _cut_and_next(buf, n, k, k_max)
     cut[left == 0] = np.inf
     base += rem >= cut[:, None]
-    out = base.astype(np.int64)
+    out = _into(out, base)
     redo = np.flatnonzero((left > 0) & (cut - nxt <= 2 * _EPS32 + TIE_ATOL))
     if redo.size:
         out[redo] = _hamilton_general(w[redo], h[redo], None, None)
@@ -242,23 +199,21 @@ def hamilton_array(
     seats: int | np.ndarray,
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Largest-remainder apportionment of ``seats`` units for each row of ``weights``.
 
-    Ties between equal remainders go to the area listed first.
+    Ties between equal remainders go to the area listed first. ``out`` (integer, the shape
+    of ``weights`` as 2-d) receives the result if given.
     """
     w = np.atleast_2d(np.asarray(weights, dtype=float))
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
     if lo is None and n >= 2:
-        s = _check_weights(w)
-        if n >= 64:
-            out = _hamilton_band(w, h, s)
-            if out is not None:
-                return out
-        return _hamilton_unbounded(w, h, s)
-    return _hamilton_general(w, h, lo, hi)
+        return _hamilton_unbounded(w, h, _check_weights(w), out)
+    return _into(out, _hamilton_general(w, h, lo, hi))
 
 
 def _hamilton_general(w: np.ndarray, h: np.ndarray, lo: np.ndarray | None,
@@ -355,6 +310,8 @@ def divisor_array(
     upper: np.ndarray | None = None,
     newton_steps: int = 0,
     bulk: bool = True,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Divisor-method apportionment (Webster or D'Hondt) for each row of ``weights``.
 
@@ -374,15 +331,16 @@ def divisor_array(
     if lo is None and bulk and newton_steps == 0:
         s = w.sum(axis=1)
         if w.min() >= 0 and np.all(np.isfinite(s)) and np.all(s > 0):
-            return _divisor_unbounded(w, h, c, s)
-    return _divisor_general(w, h, c, lo, hi, newton_steps, bulk)
+            return _divisor_unbounded(w, h, c, s, out)
+    return _into(out, _divisor_general(w, h, c, lo, hi, newton_steps, bulk))
 
 
 #: Units by which the fast divisor start undershoots, per square root of the areas.
 _UNDERSHOOT = 4.0 / np.sqrt(12.0)
 
 
-def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) -> np.ndarray:
+def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray,
+                       out: np.ndarray | None = None) -> np.ndarray:
     """Divisor method without bounds: start below the total, add the strongest claims at once.
 
     The start ``floor(lam * w + 1 - c)`` uses a divisor chosen so that (almost) every row
@@ -395,7 +353,7 @@ def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) ->
     n_rows, n = w.shape
     d = int(np.ceil(_UNDERSHOOT * np.sqrt(n))) + 2
     if n < 8 or h.min() < 4 * d:
-        return _divisor_general(w, h, c, None, None, 0, True)
+        return _into(out, _divisor_general(w, h, c, None, None, 0, True))
     free = (w > 0).sum(axis=1) if c != 0.5 else n
     lam = h / s * (1.0 + (c - 0.5) * free / h) * (1.0 - d / h)
     a = lam[:, None] * w
@@ -409,16 +367,24 @@ def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) ->
     buf = np.empty((n_rows, n + k_max - k_min), dtype=np.float32)
     claims = np.divide(w, a + c, out=buf[:, :n], casting="same_kind")
     thr, nxt = _cut_and_next(buf, n, k, k_max)
+    a_max = a.max(axis=1)
     move = claims >= thr[:, None]
     a += move
     # checks: the k-th claim is clearly stronger than the next, the start is a divisor
     # apportionment with room (thr < 1 / lam), and no area has a claim left >= thr
     thr = thr.astype(float)
     ok &= (thr - nxt > 4 * _EPS32 * thr) & (thr * (1 + 2 * _EPS32) * lam < 1.0 - 1e-9)
-    r_idx, c_idx = np.nonzero(move)
-    again = w[r_idx, c_idx] / (a[r_idx, c_idx] + c) >= thr[r_idx] * (1 - 2 * _EPS32)
-    ok[r_idx[again]] = False
-    out = a.astype(np.int64)
+    # every claim of the start is below 1 / lam, so an area that got a unit now claims less
+    # than (a + c) / (a + 1 + c) / lam, which grows with a: a bound from the largest a of the
+    # row settles most rows; the others are checked area by area
+    bound = (a_max + c) / (a_max + 1.0 + c) < thr * lam * (1 - 2 * _EPS32)
+    rows = np.flatnonzero(ok & ~bound)
+    if rows.size:
+        r_idx, c_idx = np.nonzero(move[rows])
+        again = w[rows][r_idx, c_idx] / (a[rows][r_idx, c_idx] + c) >= (
+            thr[rows][r_idx] * (1 - 2 * _EPS32))
+        ok[rows[r_idx[again]]] = False
+    out = _into(out, a)
     redo = np.flatnonzero(~ok)
     if redo.size:
         out[redo] = _divisor_general(w[redo], h[redo], c, None, None, 0, True)
@@ -504,6 +470,8 @@ def apportion_array(
     method: str = "hamilton",
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Apportion ``seats`` whole units by ``method`` for every row of ``weights``.
 
@@ -517,6 +485,8 @@ def apportion_array(
         ``"hamilton"``, ``"webster"`` or ``"dhondt"`` (or an alias).
     lower, upper
         Whole-unit floors and caps per area (broadcastable).
+    out
+        Optional integer array ``(n_rows, n_areas)`` that receives the result.
 
     Returns
     -------
@@ -526,10 +496,10 @@ def apportion_array(
     m = method_name(method)
     one = np.asarray(weights).ndim == 1
     if m == "hamilton":
-        out = hamilton_array(weights, seats, lower, upper)
+        res = hamilton_array(weights, seats, lower, upper, out=out)
     else:
-        out = divisor_array(weights, seats, m, lower, upper)
-    return out[0] if one else out
+        res = divisor_array(weights, seats, m, lower, upper, out=out)
+    return res[0] if one else res
 
 
 # ------------------------------------------------------------------------- ties and quota

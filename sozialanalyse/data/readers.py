@@ -449,6 +449,11 @@ def find_column(frame: pd.DataFrame, wanted: str, label: str, what: str,
             f"{guess}?", file=label, column=wanted, code="E-READ-006",
             hint=f"die Zeile der Kopfzeile angeben: --header-row {guess} (in Python "
             f"header_row={guess})")
+    year_columns = [c for c in frame.columns if re.fullmatch(r"(19|20)\d\d", str(c))]
+    if len(year_columns) >= 2 and hint is None:
+        hint = (f"die Jahre stehen als Spalten ({', '.join(year_columns[:3])} …): die Datei "
+                "braucht die lange Form, eine Zeile je Gebiet und Jahr mit Spalten wie area, "
+                "year und den Werten (in Excel z. B. mit Power Query „Spalten entpivotieren“)")
     how = f"{option} NAME" if option else "den tatsächlichen Namen als Argument"
     raise InputDataError(
         f"die Spalte für {what} fehlt (gefunden: {found})",
@@ -499,6 +504,18 @@ def _numeric_column(
                                  file=label, column=col, row=int(line), code="E-VAL-002")
         values.append(value)
     return pd.Series(values, index=frame.index, name=col, dtype=float)
+
+
+def _is_text_column(cells: pd.Series, convention: str) -> bool:
+    """Whether no filled cell of a column is a number (a column of names or remarks)."""
+    for cell in cells.tolist():
+        try:
+            value = parse_number(cell, convention)
+        except ValueError:
+            continue
+        if not math.isnan(value):
+            return False
+    return True
 
 
 def _area_column(frame: pd.DataFrame, col: str, label: str,
@@ -578,6 +595,7 @@ def read_indicator_table(
     header_row: int | None = None,
     suppressed: str = "error",
     frame: tuple[pd.DataFrame, str] | None = None,
+    needed: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read a user's table of area indicators (CSV or Excel) and validate it.
 
@@ -609,6 +627,10 @@ def read_indicator_table(
     frame
         The result of :func:`read_text_table` if the caller has read the file already
         (so a file is read once).
+    needed
+        The columns a method uses. If given, other columns that do not hold numbers (a
+        column of area names, remarks) are left out with a warning instead of being an
+        error.
 
     Returns
     -------
@@ -622,10 +644,11 @@ def read_indicator_table(
     """
     path = Path(path)
     label = str(path)
-    needed = [area_col] + ([year_col] if year_col else []) + list(indicator_cols or [])
+    expected = [area_col] + ([year_col] if year_col else []) + list(indicator_cols or [])
     if frame is None:
         frame = read_text_table(path, sep=sep, encoding=encoding, sheet=sheet,
-                                header_row=header_row, expected=needed)
+                                header_row=header_row,
+                                expected=[*expected, *(needed or [])])
     table, used = frame
     conv = _convention(used, convention)
     acol = find_column(table, area_col, label, "das Gebiet", "--area-column")
@@ -650,9 +673,20 @@ def read_indicator_table(
                              "je Indikator")
     counts = {c.lower() for c in count_cols} | {c.lower() for c in population_cols}
     pops = {c.lower() for c in population_cols}
-    for col in cols:
-        values = _numeric_column(table, col, label, conv, suppressed=suppressed,
-                                 required=False)
+    wanted = {c.lower() for c in needed} if needed is not None else None
+    for col in list(cols):
+        try:
+            values = _numeric_column(table, col, label, conv, suppressed=suppressed,
+                                     required=False)
+        except InputDataError:
+            if wanted is None or col.lower() in wanted or not _is_text_column(table[col],
+                                                                                conv):
+                raise
+            cols.remove(col)  # a text column the method does not use (e.g. area names)
+            warnings.warn(InputDataWarning(
+                f"Datei '{label}': die Spalte '{col}' enthält Text statt Zahlen und wird "
+                "nicht verwendet"), stacklevel=2)
+            continue
         if col.lower() in counts:
             check_counts(values.tolist(), file=label, column=col,
                          rows=[int(n) for n in table.index], missing="allow",
