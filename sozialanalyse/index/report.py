@@ -109,9 +109,13 @@ def preset_elements(preset_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Art", "Element", "Wert", "Quelle"])
 
 
-def preset_overview(preset_ids: list[str] | None = None) -> pd.DataFrame:
+def preset_overview(preset_ids: list[str] | None = None, *,
+                    formatted: bool = True) -> pd.DataFrame:
     """One row per preset: indicators, elements, how many cite a source, how many are our
-    reading (German headers, numbers formatted)."""
+    reading (German headers; numbers formatted unless ``formatted=False``, e.g. for
+    :func:`sozialanalyse.book.table`, which formats them itself and writes the raw CSV)."""
+    fmt_int = integer if formatted else int
+    fmt_share = (lambda v: percent(v, 0)) if formatted else float
     from sozialanalyse.index.presets import list_presets, load_preset, preset_table
 
     ids = preset_ids or list_presets(aliases=False)
@@ -124,9 +128,9 @@ def preset_overview(preset_ids: list[str] | None = None) -> pd.DataFrame:
         rows.append({"Methode": preset_title(p), "Kennung": pid,
                      "Indikatoren": ", ".join(codes) if all(i.get("code") for i in
                                                          p["indicators"]) else integer(len(codes)),
-                     "Elemente": integer(len(t)), "belegt": integer(int(t["sourced"].sum())),
-                     "unsere Lesart": integer(int((~t["sourced"]).sum())),
-                     "Anteil belegt": percent(float(t["sourced"].mean()), 0)})
+                     "Elemente": fmt_int(len(t)), "belegt": fmt_int(int(t["sourced"].sum())),
+                     "unsere Lesart": fmt_int(int((~t["sourced"]).sum())),
+                     "Anteil belegt": fmt_share(float(t["sourced"].mean()))})
     return pd.DataFrame(rows).set_index("Methode")
 
 
@@ -147,15 +151,19 @@ def exclusions(coin: Any) -> pd.DataFrame:
     return pd.DataFrame({"Gebiet": ex["area"].astype(str), "Grund": ex["grund"]})
 
 
-def reproduction(rep: Any, *, n: int | None = None) -> pd.DataFrame:
+def reproduction(rep: Any, *, n: int | None = None, formatted: bool = True) -> pd.DataFrame:
     """German table of a :class:`~sozialanalyse.index.published.Reproduction`: ours next to
-    the published classes (first ``n`` rows)."""
+    the published classes (first ``n`` rows); numbers stay numeric with ``formatted=False``."""
     t = rep.table
     out = pd.DataFrame(index=t.index)
     if "name" in t.columns:
         out["Name"] = t["name"]
-    out["Einwohner"] = [integer(v) for v in t["population"]]
-    out["Statusindex"] = [number(v, 2) for v in t["index"]]
+    if formatted:
+        out["Einwohner"] = [integer(v) for v in t["population"]]
+        out["Statusindex"] = [number(v, 2) for v in t["index"]]
+    else:
+        out["Einwohner"] = pd.to_numeric(t["population"]).astype("Int64")
+        out["Statusindex"] = pd.to_numeric(t["index"]).astype(float)
     names = {"status": "Status", "dynamics": "Dynamik", "group": "Status/Dynamik"}
     for key, head in names.items():
         if key in t.columns:
@@ -167,12 +175,19 @@ def reproduction(rep: Any, *, n: int | None = None) -> pd.DataFrame:
     return out if n is None else out.head(n)
 
 
-def comparison(frame: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
-    """German table of a :func:`~sozialanalyse.index.compare.compare_coins` frame."""
+def comparison(frame: pd.DataFrame, *, n: int | None = None,
+               formatted: bool = True) -> pd.DataFrame:
+    """German table of a :func:`~sozialanalyse.index.compare.compare_coins` frame (ranks as
+    numbers with ``formatted=False``)."""
     out = pd.DataFrame(index=frame.index)
-    out["Rang vorher"] = [integer(v) for v in frame["rank_a"]]
-    out["Rang nachher"] = [integer(v) for v in frame["rank_b"]]
-    out["Verschiebung"] = [integer(v, sign=True) for v in frame["rank_shift"]]
+    if formatted:
+        out["Rang vorher"] = [integer(v) for v in frame["rank_a"]]
+        out["Rang nachher"] = [integer(v) for v in frame["rank_b"]]
+        out["Verschiebung"] = [integer(v, sign=True) for v in frame["rank_shift"]]
+    else:
+        for col, src in (("Rang vorher", "rank_a"), ("Rang nachher", "rank_b"),
+                         ("Verschiebung", "rank_shift")):
+            out[col] = pd.to_numeric(frame[src]).astype("Int64")
     out["Klasse vorher"] = frame["class_a"]
     out["Klasse nachher"] = frame["class_b"]
     out.index.name = "Gebiet"
