@@ -478,8 +478,9 @@ def stadtteil_map(year: int | None = None):
 
     Stadtteile carry the index of the Stadtraum they belong to (76 Strehlen, split between
     SR 11 and SR 12, is drawn with SR 12, where most of its residents live); the foreign
-    share (2025) is the Stadtteil's own value and is missing for the three non-residential
-    Stadtteile.
+    share (2025) is the Stadtteil's own value and is missing for the three sparsely populated
+    Stadtteile that the statistics report together with a neighbour. The outlines are
+    simplified for drawing (:data:`MAP_SIMPLIFY_TOLERANCE`).
     """
     import geopandas as gpd
 
