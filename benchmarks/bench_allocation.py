@@ -82,14 +82,14 @@ def main() -> None:
               f"{per_draw * 1e3:.2f} ms/draw on {N_LOOP} draws -> {per_draw * N_DRAWS:.1f} s for "
               f"{N_DRAWS} ({ratio:.1f}x; CPU time ratio {ratio_cpu:.1f}x); identical units: "
               f"{same}")
-    worst = max(results, key=lambda m: results[m][0])
-    fast, ratio = results[worst]
+    slowest = max(results, key=lambda m: results[m][0])
+    weakest = min(results, key=lambda m: results[m][1])
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"(last line: the slowest method, {worst}, wall clock; baseline timed on {N_LOOP} "
-          f"draws and extrapolated)")
-    print(f"allocation {N_DRAWS} draws x {N_AREAS} areas ({worst}): {fast:.2f} s, "
-          f"{ratio:.1f}x per-draw loop of the same kernel")
-
+    print(f"(last line, worst case over the methods: the longest wall-clock time ({slowest}) and "
+          f"the smallest ratio ({weakest}); baseline timed on {N_LOOP} draws and extrapolated)")
+    print(f"allocation {N_DRAWS} draws x {N_AREAS} areas (worst of {', '.join(METHODS)}): "
+          f"{results[slowest][0]:.2f} s, {results[weakest][1]:.1f}x per-draw loop of the same "
+          "kernel")
 
 if __name__ == "__main__":
     main()

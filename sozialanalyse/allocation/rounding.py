@@ -129,6 +129,14 @@ def _check_weights(w: np.ndarray) -> np.ndarray:
     return s
 
 
+def _into(out: np.ndarray | None, values: np.ndarray) -> np.ndarray:
+    """``values`` as int64, written into ``out`` if given (one cast, no extra copy)."""
+    if out is None:
+        return values.astype(np.int64)
+    out[...] = values
+    return out
+
+
 def _cut_and_next(buf: np.ndarray, n: int, k: np.ndarray, k_max: int) -> tuple[np.ndarray,
                                                                                np.ndarray]:
     """The ``k[i]``-th and ``(k[i] + 1)``-th largest of the first ``n`` entries of each row.
@@ -154,7 +162,8 @@ def _cut_and_next(buf: np.ndarray, n: int, k: np.ndarray, k_max: int) -> tuple[n
 _EPS32 = float(np.finfo(np.float32).eps)
 
 
-def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarray:
+def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray,
+                        out: np.ndarray | None = None) -> np.ndarray:
     """Largest remainders without bounds: one float32 partition for all rows.
 
     The ``left``-th largest remainder of each row is the cut-off; the units go to the
@@ -172,13 +181,13 @@ def _hamilton_unbounded(w: np.ndarray, h: np.ndarray, s: np.ndarray) -> np.ndarr
     k = np.maximum(left, 1)
     k_max, k_min = int(k.max()), int(k.min())
     if k_max >= n:
-        return _hamilton_general(w, h, None, None)
+        return _into(out, _hamilton_general(w, h, None, None))
     buf = np.empty((n_rows, n + k_max - k_min), dtype=np.float32)
     rem = np.subtract(q, base, out=buf[:, :n], casting="same_kind")
     cut, nxt = _cut_and_next(buf, n, k, k_max)
     cut[left == 0] = np.inf
     base += rem >= cut[:, None]
-    out = base.astype(np.int64)
+    out = _into(out, base)
     redo = np.flatnonzero((left > 0) & (cut - nxt <= 2 * _EPS32 + TIE_ATOL))
     if redo.size:
         out[redo] = _hamilton_general(w[redo], h[redo], None, None)
@@ -190,18 +199,21 @@ def hamilton_array(
     seats: int | np.ndarray,
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Largest-remainder apportionment of ``seats`` units for each row of ``weights``.
 
-    Ties between equal remainders go to the area listed first.
+    Ties between equal remainders go to the area listed first. ``out`` (integer, the shape
+    of ``weights`` as 2-d) receives the result if given.
     """
     w = np.atleast_2d(np.asarray(weights, dtype=float))
     n_rows, n = w.shape
     h = np.broadcast_to(np.asarray(seats), (n_rows,)).astype(np.int64)
     lo, hi = _bounds_or_none(lower, upper, w.shape)
     if lo is None and n >= 2:
-        return _hamilton_unbounded(w, h, _check_weights(w))
-    return _hamilton_general(w, h, lo, hi)
+        return _hamilton_unbounded(w, h, _check_weights(w), out)
+    return _into(out, _hamilton_general(w, h, lo, hi))
 
 
 def _hamilton_general(w: np.ndarray, h: np.ndarray, lo: np.ndarray | None,
@@ -298,6 +310,8 @@ def divisor_array(
     upper: np.ndarray | None = None,
     newton_steps: int = 0,
     bulk: bool = True,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Divisor-method apportionment (Webster or D'Hondt) for each row of ``weights``.
 
@@ -317,15 +331,16 @@ def divisor_array(
     if lo is None and bulk and newton_steps == 0:
         s = w.sum(axis=1)
         if w.min() >= 0 and np.all(np.isfinite(s)) and np.all(s > 0):
-            return _divisor_unbounded(w, h, c, s)
-    return _divisor_general(w, h, c, lo, hi, newton_steps, bulk)
+            return _divisor_unbounded(w, h, c, s, out)
+    return _into(out, _divisor_general(w, h, c, lo, hi, newton_steps, bulk))
 
 
 #: Units by which the fast divisor start undershoots, per square root of the areas.
 _UNDERSHOOT = 4.0 / np.sqrt(12.0)
 
 
-def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) -> np.ndarray:
+def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray,
+                       out: np.ndarray | None = None) -> np.ndarray:
     """Divisor method without bounds: start below the total, add the strongest claims at once.
 
     The start ``floor(lam * w + 1 - c)`` uses a divisor chosen so that (almost) every row
@@ -338,7 +353,7 @@ def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) ->
     n_rows, n = w.shape
     d = int(np.ceil(_UNDERSHOOT * np.sqrt(n))) + 2
     if n < 8 or h.min() < 4 * d:
-        return _divisor_general(w, h, c, None, None, 0, True)
+        return _into(out, _divisor_general(w, h, c, None, None, 0, True))
     free = (w > 0).sum(axis=1) if c != 0.5 else n
     lam = h / s * (1.0 + (c - 0.5) * free / h) * (1.0 - d / h)
     a = lam[:, None] * w
@@ -369,7 +384,7 @@ def _divisor_unbounded(w: np.ndarray, h: np.ndarray, c: float, s: np.ndarray) ->
         again = w[rows][r_idx, c_idx] / (a[rows][r_idx, c_idx] + c) >= (
             thr[rows][r_idx] * (1 - 2 * _EPS32))
         ok[rows[r_idx[again]]] = False
-    out = a.astype(np.int64)
+    out = _into(out, a)
     redo = np.flatnonzero(~ok)
     if redo.size:
         out[redo] = _divisor_general(w[redo], h[redo], c, None, None, 0, True)
@@ -455,6 +470,8 @@ def apportion_array(
     method: str = "hamilton",
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Apportion ``seats`` whole units by ``method`` for every row of ``weights``.
 
@@ -468,6 +485,8 @@ def apportion_array(
         ``"hamilton"``, ``"webster"`` or ``"dhondt"`` (or an alias).
     lower, upper
         Whole-unit floors and caps per area (broadcastable).
+    out
+        Optional integer array ``(n_rows, n_areas)`` that receives the result.
 
     Returns
     -------
@@ -477,10 +496,10 @@ def apportion_array(
     m = method_name(method)
     one = np.asarray(weights).ndim == 1
     if m == "hamilton":
-        out = hamilton_array(weights, seats, lower, upper)
+        res = hamilton_array(weights, seats, lower, upper, out=out)
     else:
-        out = divisor_array(weights, seats, m, lower, upper)
-    return out[0] if one else out
+        res = divisor_array(weights, seats, m, lower, upper, out=out)
+    return res[0] if one else res
 
 
 # ------------------------------------------------------------------------- ties and quota

@@ -124,11 +124,11 @@ def allocate_draws_array(
             wp = weights_from_scores(need_score_array(x[rows], rule, cutoffs), base, up_rows)
             wp *= pop
         if damping is None:
-            out[rows] = apportion_array(wp, seats, method, lower, upper)
+            apportion_array(wp, seats, method, lower, upper, out=out[rows])
         else:
             q, _ = bounded_quotas(wp, seats, lower, upper)
             c = np.asarray(current, dtype=float)
-            out[rows] = apportion_array(c + damping * (q - c), seats, method, lower, upper)
+            apportion_array(c + damping * (q - c), seats, method, lower, upper, out=out[rows])
     return out
 
 
