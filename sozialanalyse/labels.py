@@ -27,10 +27,13 @@ import pandas as pd
 
 __all__ = [
     "DESIGNS",
+    "INDEX",
     "INFERENCE",
     "METHODS",
     "PARAMETERS",
     "WARNINGS",
+    "index_label",
+    "index_parameter",
     "label",
     "parameter",
     "translate_frame",
@@ -212,6 +215,43 @@ PARAMETERS: dict[str, str] = {
 }
 
 
+#: Step, parameter and value names of the index pipeline (:class:`sozialanalyse.index.Coin`,
+#: presets, method log). In index tables they take precedence over :data:`PARAMETERS` and
+#: :data:`METHODS` (e.g. ``weight`` is the step "Gewichtung" there, the column "Gewicht"
+#: elsewhere); see :func:`index_label` and :func:`index_parameter`.
+INDEX: dict[str, str] = {
+    # steps and parameters
+    "select": "Auswahl",
+    "indicators": "Indikatoren",
+    "screen": "Auswahl der Gebiete",
+    "min_availability": "Mindestanteil vorhandener Werte",
+    "exclude_areas": "benannte ausgeschlossene Gebiete",
+    "drop_placeholders": "Platzhalterzeilen ausschließen",
+    "skew_max": "Schiefe-Grenze",
+    "kurt_max": "Wölbungs-Grenze",
+    "max_points": "höchstens ersetzte Werte",
+    "quantile": "Quantil",
+    "lower": "Untergrenze",
+    "upper": "Obergrenze",
+    "population_weighted": "einwohnergewichtet",
+    "dimension_weights": "Dimensionsgewichte",
+    "within": "innerhalb der Dimensionen",
+    "across": "über die Dimensionen",
+    "scale": "Indexform",
+    "labels": "Klassennamen",
+    "codes": "Klassencodes",
+    "closed": "Wert auf der Grenze",
+    "given": "veröffentlichte Veränderungswerte",
+    "q": "Zahl der Quantilklassen",
+    "ddof": "Standardabweichung",
+    "weight": "Gewichtung",
+    # values
+    "sum": "Summe",
+    "left": "zur oberen Klasse",
+    "right": "zur unteren Klasse",
+}
+
+
 _MERGED = False
 
 
@@ -274,6 +314,22 @@ def parameter(name: str) -> str:
     """The German name of a parameter or column (unknown names unchanged)."""
     _merge_evaluation_labels()
     return PARAMETERS.get(name, PARAMETERS.get(name.lower(), name))
+
+
+def index_label(value: object) -> object:
+    """German label of an index method or parameter value (:data:`INDEX` first, then
+    :func:`label`)."""
+    if isinstance(value, str) and value in INDEX:
+        return INDEX[value]
+    return label(value)
+
+
+def index_parameter(name: str) -> str:
+    """German name of an index step or parameter (:data:`INDEX` first, then
+    :func:`parameter`)."""
+    if name in INDEX:
+        return INDEX[name]
+    return parameter(name)
 
 
 def warning_text(warning: type | Warning | str) -> str:

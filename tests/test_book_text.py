@@ -167,7 +167,6 @@ _TYPED_NUMBER = re.compile(r"\b(Tabelle|Abbildung|Tab\.|Abb\.)\s+\d+\b")
 NOT_YET_CONVERTED: dict[str, str] = {
     "espq_evaluation.ipynb": "evalcore owner has not yet converted its 'Tabelle n' captions",
     "methoden_evaluation.ipynb": "evalcore/evalpower owners have not yet converted 'Tabelle n'",
-    "methoden_index.ipynb": "index owner has not yet converted its 'Tabelle n' captions",
 }
 
 

@@ -186,3 +186,40 @@ def test_map_labels_each_stadtraum_inside_it() -> None:
     for a in ann:
         assert merged.loc["SR" + a.get_text(), "geometry"].contains(Point(a.xy))
     matplotlib.pyplot.close(fig)
+
+
+def test_cached_results_are_copies() -> None:
+    """headline(), index_panel() and load() are computed once, but callers get copies."""
+    h = dd.headline()
+    h["n_stadtraeume"] = -1
+    assert dd.headline()["n_stadtraeume"] == 17
+    panel = dd.index_panel()
+    panel["index"] = 0.0
+    assert (dd.index_panel()["index"] != 0.0).any()
+    years = dd.index_years()
+    years.clear()
+    assert dd.index_years()
+
+
+def test_simplified_map_outlines_keep_areas_and_shared_borders() -> None:
+    import geopandas as gpd
+
+    raw = gpd.read_file(dd.ROOT / "data" / "raw" / "dresden-geo" / "stadtteile.geojson")
+    geo = dd.stadtteil_map()
+    assert geo.geometry.is_valid.all()
+    a_raw = raw.to_crs(25833).area.to_numpy()
+    a_new = geo.to_crs(25833).area.to_numpy()
+    # every Stadtteil keeps its area within 1 %, the city within 0.01 %
+    assert np.all(np.abs(a_new - a_raw) / a_raw < 0.01)
+    assert abs(a_new.sum() - a_raw.sum()) / a_raw.sum() < 1e-4
+    # shared borders stay shared: merging by Stadtraum leaves one polygon without holes
+    # from slivers for each of the 17 Stadträume (no gaps between simplified neighbours)
+    merged = geo.dissolve(by="area")
+    assert len(merged) == 17
+    gaps = merged.geometry.union_all().area - geo.geometry.union_all().area
+    assert abs(gaps) < 1e-12
+    holes = sum(len(p.interiors) for g in geo.dissolve().geometry
+                for p in getattr(g, "geoms", [g]))
+    raw_holes = sum(len(p.interiors) for g in raw.dissolve().geometry
+                    for p in getattr(g, "geoms", [g]))
+    assert holes <= raw_holes

@@ -82,3 +82,25 @@ def test_group_members_match_group_matrix() -> None:
     table = report.comparison(coin.compare(coin.with_params("normalise", method="rank")))
     assert list(table.columns) == ["Rang vorher", "Rang nachher", "Verschiebung",
                                    "Klasse vorher", "Klasse nachher"]
+
+
+def test_unformatted_tables_keep_numbers_for_csv() -> None:
+    """``formatted=False`` leaves numbers numeric (book.table formats them, the CSV is raw)."""
+    import pandas as pd
+
+    from sozialanalyse.index import report
+
+    overview = report.preset_overview(formatted=False)
+    assert pd.api.types.is_integer_dtype(overview["Elemente"])
+    assert overview["Anteil belegt"].between(0, 1).all()
+    shown = report.preset_overview()
+    assert shown["Anteil belegt"].str.endswith("%").all()
+    rep = reproduce_edition(berlin_style_table(n_areas=20, seed=5), 2021)
+    raw = report.reproduction(rep, formatted=False)
+    assert pd.api.types.is_float_dtype(raw["Statusindex"])
+    assert pd.api.types.is_integer_dtype(raw["Einwohner"])
+    data, meta = toy_data(n_areas=14, seed=5)
+    coin = Coin(data, meta).set("impute", method="median")
+    cmp = report.comparison(coin.compare(coin.with_params("normalise", method="rank")),
+                            formatted=False)
+    assert pd.api.types.is_integer_dtype(cmp["Verschiebung"])

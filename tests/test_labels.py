@@ -95,3 +95,16 @@ def test_labels_agree_with_the_evaluation_result_type() -> None:
         assert labels.label(key) == text
     for key, text in results.COLUMN_LABELS.items():
         assert labels.parameter(key) == text
+
+
+def test_index_labels_live_in_labels_and_take_precedence_in_index_tables() -> None:
+    from sozialanalyse import labels
+    from sozialanalyse.index import report
+
+    assert report.INDEX_LABELS is labels.INDEX
+    # the index step "weight" is "Gewichtung"; the column "weight" elsewhere is "Gewicht"
+    assert labels.index_parameter("weight") == "Gewichtung"
+    assert labels.parameter("weight") == "Gewicht"
+    assert labels.index_label("sum") == "Summe"
+    assert labels.index_label("zscore") == labels.label("zscore")
+    assert report.parameter("closed") == "Wert auf der Grenze"

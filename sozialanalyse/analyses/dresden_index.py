@@ -17,13 +17,13 @@ convention are not public (``data/published/dresden_stadtraum_2017.csv``, notes)
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sozialanalyse.data import load
+from sozialanalyse.data import load as _load_dataset
 from sozialanalyse.errors import MethodError
 from sozialanalyse.index import Coin
 from sozialanalyse.index.presets import load_preset, preset_meta
@@ -80,6 +80,16 @@ FACTOR_LABELS_DE: dict[str, str] = {
 # ------------------------------------------------------------------------------------ data
 
 
+@cache
+def _dataset(name: str) -> pd.DataFrame:
+    return _load_dataset(name)
+
+
+def load(name: str) -> pd.DataFrame:
+    """A dataset of the package, read and validated once per process (a fresh copy)."""
+    return _dataset(name).copy()
+
+
 @lru_cache(maxsize=1)
 def stadtraum_data() -> pd.DataFrame:
     """Tidy ``area``, ``year``, ``indicator``, ``value`` for the 17 Stadträume (``SR01``...)."""
@@ -110,11 +120,16 @@ def stadtraum_names() -> pd.Series:
 
 def index_years() -> list[int]:
     """Years in which every indicator of the preset is published for all 17 Stadträume."""
+    return list(_index_years())
+
+
+@lru_cache(maxsize=1)
+def _index_years() -> tuple[int, ...]:
     d = stadtraum_data()
     indicators = list(preset_meta(load_preset(PRESET))["indicator"])
     d = d.loc[d["indicator"].isin(indicators)].dropna(subset=["value"])
     counts = d.groupby("year")["area"].count()
-    return sorted(int(y) for y, n in counts.items() if n == 17 * len(indicators))
+    return tuple(sorted(int(y) for y, n in counts.items() if n == 17 * len(indicators)))
 
 
 def _coin(year: int, k: int | None = None) -> Coin:
@@ -221,6 +236,11 @@ def latest_year() -> int:
 
 def index_panel() -> pd.DataFrame:
     """Index, rank and status class of every Stadtraum in every index year (tidy)."""
+    return _index_panel().copy()
+
+
+@lru_cache(maxsize=1)
+def _index_panel() -> pd.DataFrame:
     rows = []
     for y in index_years():
         t = coin(y).table()
@@ -298,8 +318,12 @@ def uncertainty_table(year: int | None = None, n_draws: int = N_DRAWS,
 
 def sensitivity(year: int | None = None, n_base: int = 512, seed: int = SEED) -> pd.DataFrame:
     """Sobol' indices of the mean absolute rank shift with respect to each method choice."""
-    return coin_rank_sensitivity(coin(year or latest_year()), n_base=n_base, seed=seed,
-                                 space=ChoiceSpace())
+    return _sensitivity(year or latest_year(), n_base, seed).copy()
+
+
+@lru_cache(maxsize=4)
+def _sensitivity(year: int, n_base: int, seed: int) -> pd.DataFrame:
+    return coin_rank_sensitivity(coin(year), n_base=n_base, seed=seed, space=ChoiceSpace())
 
 
 def priority_rule() -> PriorityRule:
@@ -353,9 +377,13 @@ def type_comparison(year: int = STUDY_YEAR, k: int = N_TYPES) -> dict:
     return compare_with_reference(types(year, k), published_types())
 
 
+@lru_cache(maxsize=4)
 def type_stability(year: int = STUDY_YEAR, k: int = N_TYPES, n_replicates: int = 200,
                    seed: int = SEED):
-    """Subsampling stability (80 % of Stadträume, noise 0.1 sd) of the Ward types."""
+    """Subsampling stability (80 % of Stadträume, noise 0.1 sd) of the Ward types.
+
+    Computed once per process and argument set; treat the result as read-only.
+    """
     return cluster_stability(coin(year).matrix("normalised"), k, n_replicates=n_replicates,
                              subsample=STABILITY_SUBSAMPLE, noise_sd=STABILITY_NOISE, seed=seed)
 
@@ -429,6 +457,22 @@ def stadtteil_year() -> int:
     return int(st["year"].max())
 
 
+#: Tolerance (degrees, about 7 m) of the map outlines' simplification: far below one pixel
+#: of the book's maps, and shared borders stay shared (coverage simplification).
+MAP_SIMPLIFY_TOLERANCE = 1e-4
+
+
+@lru_cache(maxsize=1)
+def _stadtteil_geometry():
+    """The 64 Stadtteile (read once), outlines simplified as one coverage for drawing."""
+    import geopandas as gpd
+    import shapely
+
+    geo = gpd.read_file(ROOT / "data" / "raw" / "dresden-geo" / "stadtteile.geojson")
+    geo["geometry"] = shapely.coverage_simplify(geo.geometry.values, MAP_SIMPLIFY_TOLERANCE)
+    return geo
+
+
 def stadtteil_map(year: int | None = None):
     """GeoDataFrame of the 64 Stadtteile with their Stadtraum's index and own foreign share.
 
@@ -442,7 +486,7 @@ def stadtteil_map(year: int | None = None):
     from sozialanalyse.data.crosswalk import stadtraum_of_stadtteil
 
     year = year or latest_year()
-    geo = gpd.read_file(ROOT / "data" / "raw" / "dresden-geo" / "stadtteile.geojson")
+    geo = gpd.GeoDataFrame(_stadtteil_geometry().copy())
     cw = load("dresden_crosswalk")
     sr_of = stadtraum_of_stadtteil(cw)
     geo["stadtteil_code"] = geo["blocknr"].astype(str).str.zfill(2)
@@ -466,8 +510,14 @@ def headline() -> dict[str, float | int | str]:
     """The chapter's headline results, flat and JSON-serialisable.
 
     Summary figures plus, per Stadtraum (``sr01`` ...), the latest rank, status and dynamics
-    class, the Ward type of the study year and the priority probability.
+    class, the Ward type of the study year and the priority probability. Computed once per
+    process (the notebook and ``reproduce`` share it); the caller gets a copy.
     """
+    return dict(_headline())
+
+
+@lru_cache(maxsize=1)
+def _headline() -> dict[str, float | int | str]:
     years = index_years()
     latest = years[-1]
     t = status_dynamics_table(latest)

@@ -1,8 +1,8 @@
 """German tables of the index for readers: presets, method log, exclusions, reproductions.
 
 Numbers go through :mod:`sozialanalyse.formatting`, method names through
-:mod:`sozialanalyse.labels`. :data:`INDEX_LABELS` holds the index's own parameter and value
-names that :mod:`sozialanalyse.labels` does not (yet) carry; it is consulted first.
+:mod:`sozialanalyse.labels` (its :data:`~sozialanalyse.labels.INDEX` mapping holds the index's
+own step, parameter and value names and is consulted first).
 """
 
 from __future__ import annotations
@@ -15,38 +15,8 @@ import pandas as pd
 from sozialanalyse import labels
 from sozialanalyse.formatting import integer, number, percent
 
-INDEX_LABELS: dict[str, str] = {
-    # steps and parameters
-    "select": "Auswahl",
-    "indicators": "Indikatoren",
-    "screen": "Auswahl der Gebiete",
-    "min_availability": "Mindestanteil vorhandener Werte",
-    "exclude_areas": "benannte ausgeschlossene Gebiete",
-    "drop_placeholders": "Platzhalterzeilen ausschließen",
-    "skew_max": "Schiefe-Grenze",
-    "kurt_max": "Wölbungs-Grenze",
-    "max_points": "höchstens ersetzte Werte",
-    "quantile": "Quantil",
-    "lower": "Untergrenze",
-    "upper": "Obergrenze",
-    "population_weighted": "einwohnergewichtet",
-    "dimension_weights": "Dimensionsgewichte",
-    "within": "innerhalb der Dimensionen",
-    "across": "über die Dimensionen",
-    "scale": "Indexform",
-    "labels": "Klassennamen",
-    "codes": "Klassencodes",
-    "closed": "Wert auf der Grenze",
-    "given": "veröffentlichte Veränderungswerte",
-    "q": "Zahl der Quantilklassen",
-    "ddof": "Standardabweichung",
-    "weight": "Gewichtung",
-    # values
-    "sum": "Summe",
-    "left": "zur oberen Klasse",
-    "right": "zur unteren Klasse",
-}
-"""German names of index parameters and values (supplementing :mod:`sozialanalyse.labels`)."""
+INDEX_LABELS: dict[str, str] = labels.INDEX
+"""Alias of :data:`sozialanalyse.labels.INDEX` (the one mapping of German index labels)."""
 
 OUR_READING_DE = "unsere Lesart"
 """German for the preset marker ``"our reading"``."""
@@ -66,16 +36,12 @@ def de(value: float, digits: int = 2) -> str:
 def label(value: Any) -> str:
     """German label of a method or parameter value (index names first, then
     :func:`sozialanalyse.labels.label`)."""
-    if isinstance(value, str) and value in INDEX_LABELS:
-        return INDEX_LABELS[value]
-    return labels.label(value)
+    return labels.index_label(value)
 
 
 def parameter(name: str) -> str:
     """German name of a step or parameter."""
-    if name in INDEX_LABELS:
-        return INDEX_LABELS[name]
-    return labels.parameter(name)
+    return labels.index_parameter(name)
 
 
 def value_de(value: Any, name: str = "") -> str:
@@ -143,9 +109,13 @@ def preset_elements(preset_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Art", "Element", "Wert", "Quelle"])
 
 
-def preset_overview(preset_ids: list[str] | None = None) -> pd.DataFrame:
+def preset_overview(preset_ids: list[str] | None = None, *,
+                    formatted: bool = True) -> pd.DataFrame:
     """One row per preset: indicators, elements, how many cite a source, how many are our
-    reading (German headers, numbers formatted)."""
+    reading (German headers; numbers formatted unless ``formatted=False``, e.g. for
+    :func:`sozialanalyse.book.table`, which formats them itself and writes the raw CSV)."""
+    fmt_int = integer if formatted else int
+    fmt_share = (lambda v: percent(v, 0)) if formatted else float
     from sozialanalyse.index.presets import list_presets, load_preset, preset_table
 
     ids = preset_ids or list_presets(aliases=False)
@@ -158,9 +128,9 @@ def preset_overview(preset_ids: list[str] | None = None) -> pd.DataFrame:
         rows.append({"Methode": preset_title(p), "Kennung": pid,
                      "Indikatoren": ", ".join(codes) if all(i.get("code") for i in
                                                          p["indicators"]) else integer(len(codes)),
-                     "Elemente": integer(len(t)), "belegt": integer(int(t["sourced"].sum())),
-                     "unsere Lesart": integer(int((~t["sourced"]).sum())),
-                     "Anteil belegt": percent(float(t["sourced"].mean()), 0)})
+                     "Elemente": fmt_int(len(t)), "belegt": fmt_int(int(t["sourced"].sum())),
+                     "unsere Lesart": fmt_int(int((~t["sourced"]).sum())),
+                     "Anteil belegt": fmt_share(float(t["sourced"].mean()))})
     return pd.DataFrame(rows).set_index("Methode")
 
 
@@ -181,15 +151,19 @@ def exclusions(coin: Any) -> pd.DataFrame:
     return pd.DataFrame({"Gebiet": ex["area"].astype(str), "Grund": ex["grund"]})
 
 
-def reproduction(rep: Any, *, n: int | None = None) -> pd.DataFrame:
+def reproduction(rep: Any, *, n: int | None = None, formatted: bool = True) -> pd.DataFrame:
     """German table of a :class:`~sozialanalyse.index.published.Reproduction`: ours next to
-    the published classes (first ``n`` rows)."""
+    the published classes (first ``n`` rows); numbers stay numeric with ``formatted=False``."""
     t = rep.table
     out = pd.DataFrame(index=t.index)
     if "name" in t.columns:
         out["Name"] = t["name"]
-    out["Einwohner"] = [integer(v) for v in t["population"]]
-    out["Statusindex"] = [number(v, 2) for v in t["index"]]
+    if formatted:
+        out["Einwohner"] = [integer(v) for v in t["population"]]
+        out["Statusindex"] = [number(v, 2) for v in t["index"]]
+    else:
+        out["Einwohner"] = pd.to_numeric(t["population"]).astype("Int64")
+        out["Statusindex"] = pd.to_numeric(t["index"]).astype(float)
     names = {"status": "Status", "dynamics": "Dynamik", "group": "Status/Dynamik"}
     for key, head in names.items():
         if key in t.columns:
@@ -201,12 +175,19 @@ def reproduction(rep: Any, *, n: int | None = None) -> pd.DataFrame:
     return out if n is None else out.head(n)
 
 
-def comparison(frame: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
-    """German table of a :func:`~sozialanalyse.index.compare.compare_coins` frame."""
+def comparison(frame: pd.DataFrame, *, n: int | None = None,
+               formatted: bool = True) -> pd.DataFrame:
+    """German table of a :func:`~sozialanalyse.index.compare.compare_coins` frame (ranks as
+    numbers with ``formatted=False``)."""
     out = pd.DataFrame(index=frame.index)
-    out["Rang vorher"] = [integer(v) for v in frame["rank_a"]]
-    out["Rang nachher"] = [integer(v) for v in frame["rank_b"]]
-    out["Verschiebung"] = [integer(v, sign=True) for v in frame["rank_shift"]]
+    if formatted:
+        out["Rang vorher"] = [integer(v) for v in frame["rank_a"]]
+        out["Rang nachher"] = [integer(v) for v in frame["rank_b"]]
+        out["Verschiebung"] = [integer(v, sign=True) for v in frame["rank_shift"]]
+    else:
+        for col, src in (("Rang vorher", "rank_a"), ("Rang nachher", "rank_b"),
+                         ("Verschiebung", "rank_shift")):
+            out[col] = pd.to_numeric(frame[src]).astype("Int64")
     out["Klasse vorher"] = frame["class_a"]
     out["Klasse nachher"] = frame["class_b"]
     out.index.name = "Gebiet"
