@@ -28,10 +28,21 @@ import pandas as pd
 
 from sozialanalyse import formatting, labels
 
-__all__ = ["TABLE_DIR", "Table", "csv_path", "table"]
+__all__ = [
+    "NOT_RECORDED",
+    "TABLE_DIR",
+    "Table",
+    "csv_path",
+    "headline_counts",
+    "headline_sources",
+    "table",
+]
 
 #: Where the CSV files of the tables go (inside the book's static files).
 TABLE_DIR: Path = Path(__file__).resolve().parents[1] / "book" / "_static" / "tabellen"
+
+#: Shown for an analysis module whose headline values are not yet in ``results/headline.json``.
+NOT_RECORDED = "noch nicht festgehalten (python -m sozialanalyse reproduce --update)"
 
 _NAME = re.compile(r"^tab-[a-z0-9][a-z0-9-]*$")
 _TYPED_NUMBER = re.compile(r"^\s*(Tabelle|Tab\.|Abbildung|Abb\.)\s*\d+\s*[:.]")
@@ -261,26 +272,46 @@ def chapter_of_module(module: str, book_dir: Path | None = None) -> str:
     return ""
 
 
-def headline_sources(results: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
+def headline_sources(
+    results: Mapping[str, Mapping[str, object]],
+    modules: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Where every headline number comes from: chapter, function, key, value.
+
+    The table is built from the module list and the recorded values alone, without calling
+    any ``headline()``: a module whose values are not (yet) recorded gets one row saying so,
+    and recorded modules that are no longer in the list are left out.
 
     Parameters
     ----------
     results
         The ``results`` mapping of ``results/headline.json`` (module -> key -> value).
-        Only modules of :data:`sozialanalyse.analyses.MODULES` are listed, in that order.
+    modules
+        The analysis modules, in the order of the table; default
+        :data:`sozialanalyse.analyses.MODULES`.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``Kapitel``, ``Funktion``, ``Schlüssel``, ``Wert`` (German text).
     """
-    from sozialanalyse.analyses import MODULES
+    if modules is None:
+        from sozialanalyse.analyses import MODULES as modules
 
     rows = []
-    for module in MODULES:
+    for module in modules:
         chapter = chapter_of_module(module)
-        for key, value in sorted(results.get(module, {}).items()):
+        recorded = results.get(module) or {}
+        if not recorded:
+            rows.append(
+                {
+                    "Kapitel": chapter,
+                    "Funktion": f"{module}.headline()",
+                    "Schlüssel": "–",
+                    "Wert": NOT_RECORDED,
+                }
+            )
+        for key, value in sorted(recorded.items()):
             rows.append(
                 {
                     "Kapitel": chapter,
@@ -290,3 +321,27 @@ def headline_sources(results: Mapping[str, Mapping[str, object]]) -> pd.DataFram
                 }
             )
     return pd.DataFrame(rows, columns=["Kapitel", "Funktion", "Schlüssel", "Wert"])
+
+
+def headline_counts(
+    results: Mapping[str, Mapping[str, object]],
+    modules: Sequence[str] | None = None,
+) -> tuple[int, int]:
+    """Number of recorded values and of recorded modules among ``modules``.
+
+    Parameters
+    ----------
+    results
+        The ``results`` mapping of ``results/headline.json`` (module -> key -> value).
+    modules
+        The analysis modules; default :data:`sozialanalyse.analyses.MODULES`.
+
+    Returns
+    -------
+    tuple of int
+        ``(values, modules)``, counting only modules of the list with recorded values.
+    """
+    if modules is None:
+        from sozialanalyse.analyses import MODULES as modules
+    recorded = [results.get(m) or {} for m in modules]
+    return sum(len(r) for r in recorded), sum(1 for r in recorded if r)

@@ -77,6 +77,33 @@ def test_no_english_working_notes_in_bib_files() -> None:
     assert not problems, "working notes in the bibliography:\n" + "\n".join(problems)
 
 
+#: English function words: a note (or howpublished) that contains one is an English sentence,
+#: which the German reference list must not show (titles of English works are allowed).
+_ENGLISH_WORDS = re.compile(
+    r"\b(the|of|and|with|from|is|are|not|only|each|who|where|which|that|this|these|copy|"
+    r"between|per|times|since|yearly|applies|source)\b"
+)
+
+
+def test_notes_are_german() -> None:
+    problems = []
+    for key, (path, entry) in _entries().items():
+        for field in ("note", "howpublished"):
+            text = entry.fields.get(field, "")
+            words = sorted(set(_ENGLISH_WORDS.findall(text)))
+            if words:
+                problems.append(f"{path.name}:{key}.{field}: {words} in {text[:80]!r}")
+    assert not problems, "English notes in the bibliography:\n" + "\n".join(problems)
+
+
+def test_english_word_check_can_fail() -> None:
+    assert _ENGLISH_WORDS.search("Archived copy. Calculation model in use since 2013")
+    assert _ENGLISH_WORDS.search("3 % of the district funds")
+    assert not _ENGLISH_WORDS.search(
+        "Stelle: Abschnitt 2; Sekundärquelle. Datenlizenz Deutschland (dl-de/by-2-0)"
+    )
+
+
 def test_phrase_list_catches_the_old_notes() -> None:
     old = (
         "Datum: undated. Stelle: Table of contents. Verlässlichkeit: [OK]. "

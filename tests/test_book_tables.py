@@ -78,3 +78,20 @@ def test_headline_sources_cover_every_module() -> None:
     assert values["jahr_max"] == "2025" and values["start"] == "2020"
     assert values["wert"] == "0,1234" and values["n"] == "1\u202f500"
     assert (table["Kapitel"] != "").all(), "every module is imported by a chapter notebook"
+
+
+def test_headline_sources_without_recorded_values() -> None:
+    from sozialanalyse.analyses import MODULES
+
+    # the last module not yet recorded; a recorded module no longer in the list
+    results = {m: {"n": 3} for m in MODULES[:-1]}
+    results["sozialanalyse.analyses.entfernt"] = {"n": 1}
+    table = book.headline_sources(results)
+    assert len(table) == len(MODULES)
+    last = table.iloc[-1]
+    assert last["Funktion"] == f"{MODULES[-1]}.headline()"
+    assert last["Wert"] == book.NOT_RECORDED and last["Schlüssel"] == "–"
+    assert "entfernt" not in " ".join(table["Funktion"])
+    assert book.headline_counts(results) == (len(MODULES) - 1, len(MODULES) - 1)
+    assert book.headline_counts({}) == (0, 0)
+    assert len(book.headline_sources({}, modules=MODULES[:2])) == 2

@@ -9,7 +9,7 @@ else is an **example**, stated as such in the chapter:
 * today's allocation is *assumed* to be per capita (the real one per Stadtraum is not public);
 * the floor, the cap, the uplift, the damping and the yearly bound are illustrative choices.
 
-Dresden's own Fachkräftebemessung (DD_FKB_2021) weights by the forecast of young people and
+Dresden's own Fachkräftebemessung (FKB_2021) weights by the forecast of young people and
 "Prekarisierungshintergründe"; its coefficients are not public, so nothing here reproduces
 it. The study's "Differenz VK 2018 zu 2016" (+2.00 Pieschen, +2.52 Plauen) is context only.
 """

@@ -20,12 +20,40 @@ they are found next to the package in a source checkout, or through ``$SOZIALANA
 otherwise the functions that need them raise :class:`CompendiumDataMissingError`.
 """
 
-from sozialanalyse.data.datapackage import write_datapackage
-from sozialanalyse.data.derived import build_derived
-from sozialanalyse.data.loader import list_resources, load
-from sozialanalyse.data.raw import verify_raw
-from sozialanalyse.data.readers import read_case_panel, read_indicator_table
-from sozialanalyse.data.registry import CompendiumDataMissingError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# Imported on first use (PEP 562): reading a user's file must not load pandera, matplotlib
+# and the data-package machinery that only the compendium's own data need.
+_LAZY: dict[str, str] = {
+    "write_datapackage": "sozialanalyse.data.datapackage",
+    "build_derived": "sozialanalyse.data.derived",
+    "list_resources": "sozialanalyse.data.loader",
+    "load": "sozialanalyse.data.loader",
+    "verify_raw": "sozialanalyse.data.raw",
+    "read_case_panel": "sozialanalyse.data.readers",
+    "read_indicator_table": "sozialanalyse.data.readers",
+    "CompendiumDataMissingError": "sozialanalyse.data.registry",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from sozialanalyse.data.datapackage import write_datapackage
+    from sozialanalyse.data.derived import build_derived
+    from sozialanalyse.data.loader import list_resources, load
+    from sozialanalyse.data.raw import verify_raw
+    from sozialanalyse.data.readers import read_case_panel, read_indicator_table
+    from sozialanalyse.data.registry import CompendiumDataMissingError
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sozialanalyse.data' has no attribute {name!r}")
+
 
 __all__ = [
     "CompendiumDataMissingError",
