@@ -90,8 +90,6 @@ def test_decimal_point_finder() -> None:
 #: the stale entry, so the list cannot silently outlive the problem).
 PENDING: dict[str, str] = {
     "book/eigene_daten.html": "input owner: 'je 1.000' in prose and result labels",
-    "book/espq_evaluation.html": "evalcore owner: 'je 1.000' in prose",
-    "book/methoden_evaluation.html": "evalcore/evalpower owners: 'je 1.000' in prose",
 }
 
 
