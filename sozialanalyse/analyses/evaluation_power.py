@@ -594,9 +594,6 @@ def headline() -> dict[str, float | int | str]:
     out["ev_alpha_pct"] = int(round(100 * ALPHA))
     out["ev_overdisp_alt"] = OVERDISP_ALT
     out["ev_n_donors"] = int(panel["area"].nunique() - len(DRESDEN_MODEL_AREAS))
-    # kept for the chapter text of the earlier model (rates drawn at random); now the
-    # number of Stadträume besides Gorbitz whose rates follow the burden score
-    out["ev_n_random_rates"] = int(panel["area"].nunique() - 1)
     out["ev_ex_n_pre"] = int((np.unique(panel["year"]) < EXAMPLE_START).sum())
     out["ev_plan_n_pre"] = PLAN_PRE
     out["ev_plan_n_post"] = len(PLAN_YEARS) - PLAN_PRE
