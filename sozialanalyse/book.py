@@ -217,7 +217,10 @@ def table(
     if count_cols:
         css.append("case-counts")
     options.append(f":class: {' '.join(dict.fromkeys(css))}")
-    lines = [f"````{{table}} {caption}", *options, "", head, rule, *body, "````", ""]
+    # CommonMark forbids backticks in the info string of a backtick fence: a caption with
+    # inline code (`coin.log`) needs a tilde fence, or the table silently disappears.
+    fence = "~~~~" if "`" in caption else "````"
+    lines = [f"{fence}{{table}} {caption}", *options, "", head, rule, *body, fence, ""]
     notes = [n for n in (note, extra.get("note")) if n]
     for n in notes:
         lines += [f"<small>{_escape(n)}</small>", ""]

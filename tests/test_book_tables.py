@@ -95,3 +95,12 @@ def test_headline_sources_without_recorded_values() -> None:
     assert book.headline_counts(results) == (len(MODULES) - 1, len(MODULES) - 1)
     assert book.headline_counts({}) == (0, 0)
     assert len(book.headline_sources({}, modules=MODULES[:2])) == 2
+
+
+def test_caption_with_inline_code_gets_a_tilde_fence() -> None:
+    """A backtick in the caption must not end up in a backtick fence's info string."""
+    frame = pd.DataFrame({"a": [1, 2]})
+    md = book.table(frame, "tab-test-code", "Protokoll aus `coin.log`", csv=False).markdown
+    assert md.startswith("~~~~{table} Protokoll aus `coin.log`\n")
+    assert "\n~~~~\n" in md
+
