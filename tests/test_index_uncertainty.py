@@ -267,7 +267,7 @@ def test_rank_sensitivity_for_one_area_and_bad_output() -> None:
                              "weights"}
     with pytest.raises(MethodError, match="nowhere"):
         rank_sensitivity(x, d, output="nowhere", n_base=64)
-    with pytest.raises(MethodError, match="power of two"):
+    with pytest.raises(MethodError, match="Zweierpotenz"):
         rank_sensitivity(x, d, n_base=100)
 
 
