@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -65,3 +66,20 @@ def test_sample_standard_deviation_would_not_reproduce_berlin(table) -> None:
     coin.set("normalise", ddof=1).set("classify", ddof=1)
     changed = coin.class_codes.reindex(published.index).astype(int)
     assert (changed != published).sum() >= 1
+
+
+def test_published_z_values_and_status_index_are_reproduced(reproduction) -> None:
+    """z(S1), z(S3), z(S4), their sum and z(D1) as published (MSS 2019, Tabelle 3)."""
+    z = pd.read_csv(TABLE.with_name("mss2019_zwerte.csv"), dtype={"id": str}).set_index("id")
+    assert len(z) == 436
+    coin = reproduction.coin
+    ours = coin.matrix("normalised").reindex(z.index)
+    for column, published in zip(ours.columns, ("z_S1", "z_S3", "z_S4"), strict=True):
+        np.testing.assert_allclose(ours[column], z[published], atol=1e-4, rtol=0)
+    np.testing.assert_allclose(coin.index.reindex(z.index), z["statusindex"], atol=1e-4, rtol=0)
+    change = coin.matrix("change_normalised").reindex(z.index)
+    np.testing.assert_allclose(change.iloc[:, 0], z["z_D1"], atol=1e-4, rtol=0)
+    # the sample SD (ddof = 1) would miss the published values by more than the rounding
+    sample = coin.copy().set("normalise", ddof=1)
+    diff = (sample.matrix("normalised").reindex(z.index).iloc[:, 0] - z["z_S1"]).abs().max()
+    assert diff > 1e-3
