@@ -165,8 +165,6 @@ _TYPED_NUMBER = re.compile(r"\b(Tabelle|Abbildung|Tab\.|Abb\.)\s+\d+\b")
 #: entry once the chapter uses sozialanalyse.book.table / {glue:figure} with :name: and
 #: {numref}; the test then guards it.
 NOT_YET_CONVERTED: dict[str, str] = {
-    "espq_evaluation.ipynb": "evalcore owner has not yet converted its 'Tabelle n' captions",
-    "methoden_evaluation.ipynb": "evalcore/evalpower owners have not yet converted 'Tabelle n'",
 }
 
 

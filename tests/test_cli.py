@@ -97,7 +97,7 @@ def test_evaluate_tiny_panel_prints_irr_and_change(tmp_path: Path, capsys) -> No
     assert code == 0
     # 0.64 / 1.1 = 0.5818...; change 64 * (1 - 1.1 / 0.64) = -46.0 per 1,000
     assert "IRR 0,582 [" in captured.out and "(95-%-Intervall)" in captured.out
-    assert "Veränderung je 1.000 junge Menschen: \u221246,0" in captured.out
+    assert "Veränderung je 1\u202f000 junge Menschen: \u221246,0" in captured.out
     assert "Warnung" in captured.err or "Hinweise:" in captured.out  # guardrail shown
     assert "Inferenz:" in captured.out and "Warum diese Inferenz:" in captured.out
     assert pd.read_csv(out)["irr"].iloc[0] == pytest.approx(0.64 / 1.1)

@@ -358,3 +358,17 @@ def test_one_panel_many_treatment_patterns() -> None:
         np.testing.assert_allclose(batch.se[i], single.se[0], rtol=1e-9)
     with pytest.raises(ValueError):
         fit_poisson_twfe(np.stack([y, y]), n, np.stack(patterns[:3]))
+
+
+def test_placebo_power_curve_equals_separate_runs() -> None:
+    """Fitting the placebo distribution once per panel gives the same results per IRR."""
+    from sozialanalyse.analyses.evaluation_power import plan_design
+    from sozialanalyse.evaluation.power import placebo_power, placebo_power_curve
+
+    des = plan_design()
+    irrs = (1.0, 0.8)
+    curve = placebo_power_curve(des, irrs, n_sims=4, seed=3, max_placebos=25)
+    for irr, res in zip(irrs, curve, strict=True):
+        single = placebo_power(des, irr, n_sims=4, seed=3, max_placebos=25)
+        assert res.power == single.power
+        assert res.mean_estimate == single.mean_estimate

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.allocation.bounds import bounded_quotas
 from sozialanalyse.errors import InputDataError, MethodError
 
@@ -180,7 +181,7 @@ def pace_of_change(
     if floors.sum() > total * (1 + 1e-12):
         raise MethodError(
             "Die Summe reicht nicht für die Mindeststeigerung aller Gebiete "
-            f"({floors.sum():.2f} nötig, {total:.2f} vorhanden)."
+            f"({fmt.number(floors.sum(), 2)} nötig, {fmt.number(total, 2)} vorhanden)."
         )
     q, _ = bounded_quotas(target.to_numpy(dtype=float), float(total), floors, caps)
     return pd.Series(q, index=target.index, name="amount")

@@ -11,7 +11,6 @@ import pandas as pd
 
 from sozialanalyse.data import load
 from sozialanalyse.data.registry import RAW_FILES
-from sozialanalyse.formatting import number
 
 DERIVED = (
     "dresden_crosswalk",
@@ -74,14 +73,6 @@ def headline() -> dict[str, float | int | str]:
         stt.loc[(stt.area_level == "stadtteil") & (stt.indicator == "einwohner"), "value"].sum()
     )
     return out
-
-
-def format_de(value: float | int, decimals: int = 0) -> str:
-    """A German number (kept for the notebooks; use :func:`sozialanalyse.formatting.number`).
-
-    ``571510`` -> ``"571 510"`` (narrow no-break space), ``12.81`` -> ``"12,8"`` with one decimal.
-    """
-    return number(value, decimals)
 
 
 def raw_overview() -> pd.DataFrame:

@@ -34,7 +34,7 @@ from sozialanalyse.evaluation.power import (
     fit_poisson_twfe,
     minimum_detectable_effect,
     panel_arrays,
-    placebo_power,
+    placebo_power_curve,
     power,
     power_curve,
 )
@@ -56,7 +56,7 @@ from sozialanalyse.evaluation.simulate_dresden import (
     dresden_young_population,
 )
 from sozialanalyse.evaluation.synth import synthetic_control
-from sozialanalyse.formatting import integer
+from sozialanalyse.formatting import integer, number
 
 #: Seed of every simulation in the chapter.
 SEED = 2017
@@ -107,7 +107,7 @@ def example_counts_table() -> pd.DataFrame:
 def example_groups() -> pd.DataFrame:
     """The simulated panel pooled into model areas and the other 14 Stadträume."""
     p = example_panel()
-    g = p.assign(area=np.where(p["treated"], "Modell-Stadträume (simuliert)",
+    g = p.assign(area=np.where(p["treated"], "Modellstadträume (simuliert)",
                                "übrige Stadträume (simuliert)"))
     out = g.groupby(["area", "year"], as_index=False)[["cases", "population"]].sum()
     out["start_year"] = np.where(out["area"].str.startswith("Modell"), float(EXAMPLE_START),
@@ -125,9 +125,9 @@ def example_truth() -> pd.Series:
 #: German labels of the calibration numbers for the book.
 CALIBRATION_LABELS: dict[str, tuple[str, str]] = {
     "city_rate": ("HzE-Rate Dresden 2018 (Mittel)",
-                  "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
+                  "HzE je 1 000 junge Menschen (0-20); genutzt als Verhältnis"),
     "gorbitz_rate": ("HzE-Rate Gorbitz 2018",
-                     "HzE je 1.000 junge Menschen (0-20); genutzt als Verhältnis"),
+                     "HzE je 1 000 junge Menschen (0-20); genutzt als Verhältnis"),
     "gorbitz_young_2018": ("junge Menschen Gorbitz 2018", "Personen (0-20), Probe"),
     "city_hze_persons_2023": ("junge Menschen mit HzE, Dresden 2023",
                               "Personen; Niveau der simulierten Raten"),
@@ -194,7 +194,7 @@ def area_rates_table() -> pd.DataFrame:
         out[f"{BURDEN_LABELS[ind]} {BURDEN_YEAR}"] = r[ind].to_numpy()
     out["Belastungswert"] = r["burden_score"].to_numpy()
     out[f"junge Menschen {LEVEL_YEAR}"] = r["population"].to_numpy()
-    out[f"HzE je 1.000 {LEVEL_YEAR} ({SIMULATED_LABEL})"] = r["rate_sim"].to_numpy()
+    out[f"HzE je 1 000 {LEVEL_YEAR} ({SIMULATED_LABEL})"] = r["rate_sim"].to_numpy()
     out[f"erwartete Fälle {LEVEL_YEAR} ({SIMULATED_LABEL})"] = r["expected_sim"].to_numpy()
     out.attrs["label"] = SIMULATED_LABEL
     return out
@@ -346,15 +346,15 @@ def plan_rate(area: str = GORBITZ) -> float:
 def _scenarios() -> dict[str, tuple[str, PowerDesign]]:
     one = ("04",)
     return {
-        "drei": ("3 Modell-Stadträume (Pieschen, Leuben, Plauen)", plan_design()),
+        "drei": ("3 Modellstadträume (Pieschen, Leuben, Plauen)", plan_design()),
         "pieschen": ("nur Pieschen", plan_design(one)),
-        "poisson": ("3 Modell-Stadträume, ohne Überdispersion", plan_design(dispersion=0.0)),
+        "poisson": ("3 Modellstadträume, ohne Überdispersion", plan_design(dispersion=0.0)),
         "overdisp": (
-            "3 Modell-Stadträume, Überdispersion 0,05",
+            "3 Modellstadträume, Überdispersion 0,05",
             plan_design(dispersion=OVERDISP_ALT),
         ),
         "gorbitzrate": (
-            f"3 Modell-Stadträume mit der Rate von Gorbitz ({integer(plan_rate())} je 1.000, "
+            f"3 Modellstadträume mit der Rate von Gorbitz ({integer(plan_rate())} je 1 000, "
             f"{SIMULATED_LABEL})",
             plan_design(treated_rate=plan_rate()),
         ),
@@ -395,7 +395,7 @@ def mde_table() -> pd.DataFrame:
                 "Fälle je Jahr ohne Effekt (Modellgebiet)": cases,
                 "MDE (IRR)": mde,
                 "Rückgang in %": 100 * (1 - mde),
-                "Fälle je 1.000 weniger": rate * (1 - mde),
+                "Fälle je 1 000 weniger": rate * (1 - mde),
             }
         )
     return _simulated(pd.DataFrame(rows))
@@ -411,13 +411,101 @@ def placebo_power_table() -> pd.DataFrame:
     """Power of synthetic control + placebo test for the three-area plan (few panels)."""
     des = plan_design()
     rows = []
-    for irr in PLACEBO_IRRS:
-        r = placebo_power(des, irr, n_sims=PLACEBO_SIMS, alpha=ALPHA, seed=SEED,
-                          max_placebos=PLACEBO_SETS)
+    # same simulated panels for every IRR: the placebo distributions are fitted once
+    placebo = placebo_power_curve(des, PLACEBO_IRRS, n_sims=PLACEBO_SIMS, alpha=ALPHA,
+                                  seed=SEED, max_placebos=PLACEBO_SETS)
+    for irr, r in zip(PLACEBO_IRRS, placebo, strict=True):
         d = power(des, irr, n_sims=N_SIMS, alpha=ALPHA, seed=SEED)
         rows.append({"irr": irr, "placebo_power": r.power, "placebo_mc_se": r.mc_se,
                      "did_power": d.power})
     return _simulated(pd.DataFrame(rows))
+
+
+def _contains(low: float, high: float, value: float) -> bool:
+    return bool(low <= value <= high)
+
+
+def verdicts(h: dict[str, float | int | str] | None = None) -> dict[str, str]:
+    """German sentences of the chapter whose claims depend on the simulated numbers.
+
+    Each sentence is computed from :func:`headline`, so that the text cannot
+    contradict the numbers when the simulation changes.
+
+    Parameters
+    ----------
+    h
+        Headline values; default :func:`headline`.
+
+    Returns
+    -------
+    dict
+        Glue key (``ev_txt_*``) to sentence.
+    """
+    h = headline() if h is None else h
+    true = float(h["ev_ex_irr_true"])
+    cr = _contains(float(h["ev_ex_did_ci_low"]), float(h["ev_ex_did_ci_high"]), true)
+    nb = _contains(float(h["ev_ex_did_nb2_ci_low"]), float(h["ev_ex_did_nb2_ci_high"]), true)
+    t = number(true, 2)
+    if cr and nb:
+        did = f"Beide Intervalle enthalten den wahren Wert {t}."
+    elif cr or nb:
+        which = "Das erste" if cr else "Das zweite"
+        did = (f"{which} Intervall enthält den wahren Wert {t}, das andere nicht: Auch ein "
+               "verlässliches Intervall verfehlt den wahren Wert in einem von 20 Fällen.")
+    else:
+        did = (f"Keines der beiden Intervalle enthält den wahren Wert {t}; auch verlässliche "
+               "Intervalle verfehlen ihn in einem von 20 Fällen.")
+    p1, pmin = float(h["ev_pl1_p"]), float(h["ev_pl1_min_p"])
+    if p1 <= pmin + 1e-9:
+        single = (f"Im Beispiel erreicht Pieschen allein genau diesen kleinsten Wert "
+                  f"({number(p1, 3)}, Prüfgröße Betrag des logarithmierten Verhältnisses).")
+    else:
+        n1 = int(h["ev_pl1_n_units"])
+        single = (f"Im Beispiel erreicht Pieschen allein p = {number(p1, 3)} (Rang "
+                  f"{integer(round(p1 * n1))} von {integer(n1)}, Prüfgröße Betrag des "
+                  "logarithmierten Verhältnisses), nicht den kleinsten Wert, obwohl die "
+                  f"Simulation dort denselben Rückgang um {number(100 * (1 - true), 0)} % "
+                  "festlegt wie in Leuben und Plauen.")
+    n_out, n_pre = int(h["ev_pl1_outside"]), int(h["ev_ex_n_pre"])
+    if n_out == 0:
+        outside = (f"Im simulierten Panel liegt Pieschens Rate in keinem der {n_pre} Vorjahre "
+                   "außerhalb der Spanne aller Vergleichsstadträume; eine Mischung der "
+                   "Vergleichsgebiete kann es also grundsätzlich nachbilden. Liegt ein "
+                   "Modellgebiet dagegen über oder unter allen anderen, warnt das Paket "
+                   "(`ConvexHullWarning`), und ein Teil der Lücke ist schlechte Passung und "
+                   "nicht Wirkung.")
+    else:
+        years = "allen" if n_out == n_pre else f"{n_out} von"
+        outside = (f"Dabei ist Vorsicht geboten: Im simulierten Panel hat Pieschen in {years} "
+                   f"{n_pre} Vorjahren eine Rate außerhalb der Spanne aller "
+                   "Vergleichsstadträume, kein Zwilling kann es also genau nachbilden, und "
+                   "das Paket warnt (`ConvexHullWarning`). Ein Teil der Lücke ist dann "
+                   "schlechte Passung und nicht Wirkung.")
+    size, alpha = float(h["ev_pp_power_100"]), float(h["ev_alpha_pct"]) / 100
+    # Monte Carlo standard error of a rejection share at the nominal level
+    mc = float(np.sqrt(alpha * (1 - alpha) / int(h["ev_pp_sims"])))
+    share = f"{number(100 * size, 0)} %"
+    if size + 2 * mc < alpha:
+        pp = (f"Ohne Effekt lehnt der Placebo-Test in {share} der Panels ab, hält sein Niveau "
+              f"von {integer(int(h['ev_alpha_pct']))} % also mit Reserve.")
+    elif size - 2 * mc > alpha:
+        pp = (f"Ohne Effekt lehnt der Placebo-Test in {share} der Panels ab, also häufiger, "
+              f"als sein Niveau von {integer(int(h['ev_alpha_pct']))} % erlaubt.")
+    else:
+        pp = (f"Ohne Effekt lehnt der Placebo-Test in {share} der Panels ab; das ist im "
+              f"Rahmen des Simulationsfehlers sein Niveau von "
+              f"{integer(int(h['ev_alpha_pct']))} %.")
+    n_exact = int(h["ev_pit_n_exact"])
+    if n_exact == 0:
+        pit = ("Bei keinem der vorgezogenen Starts trifft der Zwilling die wenigen Vorjahre "
+               "exakt; je früher der Start, desto weniger Vorjahre hat er aber zur Anpassung.")
+    else:
+        which = ("Beim frühesten vorgezogenen Start" if n_exact == 1
+                 else f"Bei den {integer(n_exact)} frühesten vorgezogenen Starts")
+        pit = (f"{which} bleiben so wenige Vorjahre, dass der Zwilling sie exakt trifft "
+               "(RMSPE vorher null); das ist Überanpassung, keine gute Passung.")
+    return {"ev_txt_pit_exact": pit, "ev_txt_did_contains": did, "ev_txt_pl1": single,
+            "ev_txt_pl1_outside": outside, "ev_txt_pp_size": pp}
 
 
 def headline() -> dict[str, float | int | str]:
@@ -444,6 +532,8 @@ def headline() -> dict[str, float | int | str]:
         1000 * float(rates["expected_sim"].sum() / rates["population"].sum()), 1)
     out["ev_rate_spread"] = round(float(dresden_area_rates().attrs["spread"]), 3)
     out["ev_rate_ratio_pub"] = round(out["ev_gorbitz_rate"] / out["ev_city_rate"], 2)
+    # the 2023 level per 1,000 young residents against the published 2018 city rate
+    out["ev_rate_level_factor"] = round(out["ev_rate_city_level"] / out["ev_city_rate"], 1)
     for code, name in (("16", "gorbitz"), ("11", "prohlis"), ("07", "loschwitz")):
         out[f"ev_rate_{name}"] = round(float(rates.loc[code, "rate_sim"]), 1)
         out[f"ev_expected_{name}"] = int(round(float(rates.loc[code, "expected_sim"])))
@@ -498,14 +588,12 @@ def headline() -> dict[str, float | int | str]:
     out["ev_pit_n"] = len(fake)
     out["ev_pit_irr_min"] = round(float(fake["irr"].min()), 3)
     out["ev_pit_irr_max"] = round(float(fake["irr"].max()), 3)
+    out["ev_pit_n_exact"] = int((fake["pre_rmspe"] < 1e-9).sum())
 
     out["ev_target_power_pct"] = int(round(100 * TARGET_POWER))
     out["ev_alpha_pct"] = int(round(100 * ALPHA))
     out["ev_overdisp_alt"] = OVERDISP_ALT
     out["ev_n_donors"] = int(panel["area"].nunique() - len(DRESDEN_MODEL_AREAS))
-    # kept for the chapter text of the earlier model (rates drawn at random); now the
-    # number of Stadträume besides Gorbitz whose rates follow the burden score
-    out["ev_n_random_rates"] = int(panel["area"].nunique() - 1)
     out["ev_ex_n_pre"] = int((np.unique(panel["year"]) < EXAMPLE_START).sum())
     out["ev_plan_n_pre"] = PLAN_PRE
     out["ev_plan_n_post"] = len(PLAN_YEARS) - PLAN_PRE
@@ -525,7 +613,7 @@ def headline() -> dict[str, float | int | str]:
     for key in mde.index:
         out[f"ev_mde_{key}"] = round(float(mde.loc[key, "MDE (IRR)"]), 3)
         out[f"ev_mde_{key}_pct"] = round(float(mde.loc[key, "Rückgang in %"]), 1)
-        out[f"ev_mde_{key}_abs"] = round(float(mde.loc[key, "Fälle je 1.000 weniger"]), 1)
+        out[f"ev_mde_{key}_abs"] = round(float(mde.loc[key, "Fälle je 1 000 weniger"]), 1)
     pp = placebo_power_table().set_index("irr")
     out["ev_pp_sims"] = PLACEBO_SIMS
     out["ev_pp_sets"] = PLACEBO_SETS
@@ -533,6 +621,7 @@ def headline() -> dict[str, float | int | str]:
         tag = f"{int(round(irr * 100))}"
         out[f"ev_pp_power_{tag}"] = round(float(pp.loc[irr, "placebo_power"]), 3)
         out[f"ev_pp_did_{tag}"] = round(float(pp.loc[irr, "did_power"]), 3)
+    out["ev_pp_mc_se_max"] = round(float(pp["placebo_mc_se"].max()), 3)
     cases_col = "Fälle je Jahr ohne Effekt (Modellgebiet)"
     out["ev_cases_three_year"] = int(round(float(mde.loc["drei", cases_col])))
     out["ev_cases_one_year"] = int(round(float(mde.loc["pieschen", cases_col])))

@@ -146,7 +146,7 @@ def bremen_did_table() -> pd.DataFrame:
         "Verhältnis der Verhältnisse": [fmt.number(r.irr, 2) for r in res],
         "95-%-Intervall": [fmt.interval(r.ci_low, r.ci_high, 2) for r in res],
         "p-Wert": [fmt.p_value(r.p_value, prefix=False) for r in res],
-        "Mehr je 1.000 unter 27 (2012)": [fmt.number(r.abs_change_per_1000, 1, sign=True)
+        "Mehr je 1 000 unter 27 (2012)": [fmt.number(r.abs_change_per_1000, 1, sign=True)
                                           for r in res],
     })
 
@@ -216,12 +216,12 @@ def graz_counts() -> pd.DataFrame:
 def graz_identification_table() -> pd.DataFrame:
     """Table 3 of the chapter: identifiable cohort-year cells, German labels."""
     observed, hypothetical = graz_identification()
-    names = {"cohort": "Eröffnung", "n_areas": "Sozialräume", "years_before": "Jahre davor",
+    names = {"cohort": "Eröffnungsjahr", "n_areas": "Sozialräume", "years_before": "Jahre davor",
              "years_from_start": "Jahre ab Start", "identifiable_cells": "Zellen schätzbar"}
-    return pd.concat({"Daten 2009": observed.rename(columns=names).set_index("Eröffnung"),
+    return pd.concat({"Daten 2009": observed.rename(columns=names).set_index("Eröffnungsjahr"),
                       "Raster 2004–2018 (gedacht)":
-                          hypothetical.rename(columns=names).set_index("Eröffnung")},
-                     names=["Daten", "Eröffnung"])
+                          hypothetical.rename(columns=names).set_index("Eröffnungsjahr")},
+                     names=["Daten", "Eröffnungsjahr"])
 
 
 def graz_identification() -> tuple[pd.DataFrame, pd.DataFrame]:

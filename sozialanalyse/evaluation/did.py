@@ -32,6 +32,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.guardrails import (
     check_overdispersion_ignored,
@@ -316,7 +317,7 @@ def two_group_did(
     lo, hi, p = wald_interval(b, se, level)
     model = {"model": "Poisson", "robust": "Poisson", "negbin": "negatives Binomialmodell"}[key]
     if family == "auto":
-        reason = (f"Überdispersionstest p = {dt.p_value:.3g}: "
+        reason = (f"Überdispersionstest {fmt.p_value(dt.p_value)}: "
                   + ("negatives Binomialmodell" if use == "negbin" else "Poisson genügt"))
     else:
         reason = f"vom Aufruf gewählt (family='{family}')"
@@ -334,7 +335,7 @@ def two_group_did(
         abs_change_per_1000=absolute_change_per_1000(rate, float(np.exp(b))),
         n_obs=len(d), n_areas=int(d["area"].nunique()), n_treated_areas=n_treated,
         start_year=float(start),
-        notes=(f"Pearson-Dispersion {dt.pearson_dispersion:.2f}".replace(".", ","),
+        notes=(f"Pearson-Dispersion {fmt.number(dt.pearson_dispersion, 2)}",
                "Gebiets-Jahre gelten je Gruppe und Jahr als unabhängig; dauerhafte "
                "Unterschiede zwischen Gebieten modelliert panel_did"),
         alternatives=alternatives_frame(rows),

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import InputDataError, MethodError
 from sozialanalyse.evaluation.panel import validate_panel
 
@@ -104,7 +105,7 @@ def check_overdispersion_ignored(dispersion: float, p_value: float, *, alpha: fl
     if np.isfinite(p_value) and p_value < alpha:
         warnings.warn(
             f"die Fallzahlen streuen stärker als nach Poisson (Pearson-Dispersion "
-            f"{dispersion:.2f}, Test p = {p_value:.3g}), angefordert war aber ein "
+            f"{fmt.number(dispersion, 2)}, Test {fmt.p_value(p_value)}), angefordert war aber ein "
             "Poisson-Modell mit modellbasierten Fehlern: die Intervalle sind zu schmal; "
             "family='auto' oder 'negbin' oder robuste Fehler verwenden",
             OverdispersionWarning,
@@ -124,7 +125,7 @@ def check_donor_pool(n_donors: int, *, minimum: int = 10) -> bool:
         warnings.warn(
             f"nur {n_donors} Vergleichsgebiete (empfohlen: mindestens {minimum}): der "
             f"kleinste erreichbare Placebo-p-Wert ist 1/{n_donors + 1} = "
-            f"{1 / (n_donors + 1):.3f}".replace(".", ","),
+            f"{fmt.number(1 / (n_donors + 1), 3)}",
             SmallDonorPoolWarning,
             stacklevel=3,
         )

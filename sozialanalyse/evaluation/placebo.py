@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.guardrails import check_donor_pool, check_start_year
 from sozialanalyse.evaluation.results import (
@@ -202,8 +203,8 @@ def _placebo(
     note = ""
     if min_p > 1 - level:
         note = (f"mit {n} Einheiten ist der kleinste erreichbare p-Wert "
-                f"1/{n} = {min_p:.3f}".replace(".", ",")
-                + f": ein Effekt kann auf dem {100 * (1 - level):.0f}-%-Niveau nicht "
+                f"1/{n} = {fmt.number(min_p, 3)}"
+                + f": ein Effekt kann auf dem {fmt.number(100 * (1 - level), 0)}-%-Niveau nicht "
                 "nachgewiesen werden")
     return res.with_updates(
         kind="placebo_in_space",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sozialanalyse.evaluation.results import EvaluationResult
 
 IRR_LABEL = "Inzidenzratenverhältnis (IRR)"
-RATE_LABEL = "Fälle je 1.000 junge Menschen"
+RATE_LABEL = "Fälle je 1 000 junge Menschen"
 
 
 def _year_axis(ax: Any) -> None:
@@ -176,7 +176,7 @@ def plot_synth(result: EvaluationResult, *, title: str = "",
     ax1.legend()
     ax2.bar(p["year"], p["gap"], color=[pal[3] if x else pal[7] for x in p["post"]])
     ax2.axhline(0, color="grey", lw=0.8)
-    ax2.set(xlabel="Jahr", ylabel="Lücke je 1.000")
+    ax2.set(xlabel="Jahr", ylabel="Lücke je 1 000")
     for ax in (ax1, ax2):
         ax.axvline(result.start_year - 0.5, color="grey", ls=":", lw=1)
         german_axes(ax, x=False)
@@ -205,7 +205,7 @@ def plot_placebo(result: EvaluationResult, *, title: str = "") -> Figure:
     ax1.plot(t["year"], t["gap"], "o-", color=pal[3], lw=2, zorder=2, label="Modellgebiet")
     ax1.axhline(0, color="grey", lw=0.8)
     ax1.axvline(result.start_year - 0.5, color="grey", ls=":", lw=1)
-    ax1.set(xlabel="Jahr", ylabel="Lücke je 1.000 junge Menschen", title="Placebo-Lücken")
+    ax1.set(xlabel="Jahr", ylabel="Lücke je 1 000 junge Menschen", title="Placebo-Lücken")
     ax1.legend()
     german_axes(ax1, x=False)
     _year_axis(ax1)

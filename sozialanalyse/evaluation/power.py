@@ -57,6 +57,7 @@ __all__ = [
     "nb2_alpha",
     "panel_arrays",
     "placebo_power",
+    "placebo_power_curve",
     "power",
     "power_curve",
     "simulate_counts",
@@ -317,31 +318,81 @@ def placebo_power(
         ``coverage`` is ``nan`` (no interval); ``mean_estimate`` is the
         geometric mean of the synthetic-control rate ratios.
     """
-    from sozialanalyse.evaluation.placebo import placebo_from_matrices
-    from sozialanalyse.evaluation.synth import CountMatrices
+    return placebo_power_curve(
+        design, (irr,), n_sims=n_sims, alpha=alpha, statistic=statistic,
+        max_placebos=max_placebos, seed=seed,
+    )[0]
 
+
+def placebo_power_curve(
+    design: PowerDesign,
+    irrs: Sequence[float],
+    *,
+    n_sims: int = 200,
+    alpha: float = 0.05,
+    statistic: Literal["rmspe_ratio", "abs_log_irr"] = "abs_log_irr",
+    max_placebos: int = 1000,
+    seed: int = 20240501,
+) -> list[PowerResult]:
+    """:func:`placebo_power` for several IRRs on the same simulated panels, fitted once.
+
+    The coupled simulator changes only the model areas' counts with the IRR, and
+    the placebo units are drawn from the other areas, so each panel's placebo
+    distribution is the same for every IRR: it is fitted once per panel and
+    only the model areas' synthetic control is refitted per IRR. The results
+    equal ``[placebo_power(design, irr, ...) for irr in irrs]`` exactly.
+
+    Parameters
+    ----------
+    design, n_sims, alpha, statistic, max_placebos, seed
+        As in :func:`placebo_power`.
+    irrs
+        True incidence-rate ratios.
+
+    Returns
+    -------
+    list of PowerResult
+        One per IRR, in the order given.
+    """
+    from sozialanalyse.evaluation.placebo import permutation_p_value, placebo_from_matrices
+    from sozialanalyse.evaluation.synth import CountMatrices, synth_from_matrices
+
+    irrs = [float(v) for v in irrs]
     sim = CoupledSimulator(design, n_sims, seed)
-    y = sim.counts(irr).astype(float)
-    areas = design.areas or tuple(f"{i:02d}" for i in range(design.n_areas))
+    counts = [sim.counts(irr).astype(float) for irr in irrs]
+    areas = tuple(design.areas or tuple(f"{i:02d}" for i in range(design.n_areas)))
     years = np.arange(design.n_years)
     treated = [areas[i] for i in design.treated]
-    reject = np.zeros(n_sims, dtype=bool)
-    est = np.zeros(n_sims)
+    reject = np.zeros((len(irrs), n_sims), dtype=bool)
+    est = np.zeros((len(irrs), n_sims))
     for b in range(n_sims):
-        m = CountMatrices(tuple(areas), years, y[b], sim.pop)
-        res = placebo_from_matrices(
-            m, treated, design.n_pre, warn=False, keep_paths=False, statistic=statistic,
-            max_placebos=max_placebos, seed=seed + b,
-        )
-        reject[b] = res.p_value <= alpha + 1e-12
-        est[b] = res.result.irr
-    pw = float(reject.mean())
-    return PowerResult(
-        irr=float(irr),
-        power=pw,
-        mc_se=float(np.sqrt(pw * (1 - pw) / n_sims)),
-        n_sims=n_sims,
-        alpha=alpha,
-        mean_estimate=float(np.exp(np.log(est).mean())),
-        coverage=float("nan"),
-    )
+        null: np.ndarray | None = None
+        for j in range(len(irrs)):
+            m = CountMatrices(areas, years, counts[j][b], sim.pop)
+            if null is None:
+                res = placebo_from_matrices(
+                    m, treated, design.n_pre, warn=False, keep_paths=False,
+                    statistic=statistic, max_placebos=max_placebos, seed=seed + b,
+                )
+                null = res.details[statistic].to_numpy()[1:]
+                p, irr_hat = res.p_value, res.result.irr
+            else:
+                sc = synth_from_matrices(m, treated, design.n_pre, warn=False)
+                irr_hat = sc.irr
+                stat = sc.rmspe_ratio if statistic == "rmspe_ratio" else abs(np.log(irr_hat))
+                p = permutation_p_value(stat, null)[1]
+            reject[j, b] = p <= alpha + 1e-12
+            est[j, b] = irr_hat
+    out = []
+    for j, irr in enumerate(irrs):
+        pw = float(reject[j].mean())
+        out.append(PowerResult(
+            irr=irr,
+            power=pw,
+            mc_se=float(np.sqrt(pw * (1 - pw) / n_sims)),
+            n_sims=n_sims,
+            alpha=alpha,
+            mean_estimate=float(np.exp(np.log(est[j]).mean())),
+            coverage=float("nan"),
+        ))
+    return out

@@ -69,7 +69,7 @@ COLUMN_LABELS: dict[str, str] = {
     "level": "Niveau",
     "inference": "Inferenz",
     "model": "Modell",
-    "abs_change_per_1000": "Veränderung je 1.000 junge Menschen",
+    "abs_change_per_1000": "Veränderung je 1\u202f000 junge Menschen",
     "log_irr": "log IRR",
     "se_log": "Standardfehler (log)",
     "n_obs": "Beobachtungen",
@@ -237,7 +237,7 @@ class EvaluationResult:
             ("Effekt (IRR)", fmt.number(self.irr, digits)),
             (f"{pct}-Intervall", fmt.interval(self.ci_low, self.ci_high, digits)),
             ("p-Wert", fmt.p_value(self.p_value, prefix=False)),
-            ("Veränderung je 1.000 junge Menschen",
+            ("Veränderung je 1\u202f000 junge Menschen",
              fmt.number(self.abs_change_per_1000, 1, sign=True)),
         ]
         for name, comp in self.components.items():

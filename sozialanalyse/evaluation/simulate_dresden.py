@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import InputDataError
 from sozialanalyse.evaluation.simulate import SIMULATED_LABEL, simulate_panel
 
@@ -377,7 +378,7 @@ def _rate_model(
     if excess(0.0) >= 0 or excess(20.0) <= 0:
         raise MethodError(
             "Die Gorbitz-Rate lässt sich mit dem Belastungswert nicht auf das "
-            f"veröffentlichte Verhältnis {ratio:.2f} zur Stadt bringen."
+            f"veröffentlichte Verhältnis {fmt.number(ratio, 2)} zur Stadt bringen."
         )
     s = float(brentq(excess, 0.0, 20.0, xtol=1e-14))
     total = calibration_value("city_hze_persons_2023", calibration)

@@ -194,7 +194,7 @@ def _summarise(
     )
     return EvaluationResult(
         kind="synth",
-        design="Synthetische Kontrolle (Raten je 1.000)",
+        design="Synthetische Kontrolle (Raten je 1\u202f000)",
         irr=float(target[post].sum() / synthetic[post].sum()),
         inference=INFERENCE_LABELS["none"],
         inference_reason="die synthetische Kontrolle liefert kein Stichprobenintervall; "

@@ -88,11 +88,7 @@ def test_decimal_point_finder() -> None:
 #: compendium groups thousands with a narrow no-break space: "je 1 000"). Their hits are
 #: reported as warnings; once a page is clean its entry must go (the test then fails on
 #: the stale entry, so the list cannot silently outlive the problem).
-PENDING: dict[str, str] = {
-    "book/eigene_daten.html": "input owner: 'je 1.000' in prose and result labels",
-    "book/espq_evaluation.html": "evalcore owner: 'je 1.000' in prose",
-    "book/methoden_evaluation.html": "evalcore/evalpower owners: 'je 1.000' in prose",
-}
+PENDING: dict[str, str] = {}
 
 
 def test_no_decimal_points_in_german_numbers(html_dir, html_pages):
