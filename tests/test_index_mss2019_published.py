@@ -83,3 +83,21 @@ def test_published_z_values_and_status_index_are_reproduced(reproduction) -> Non
     sample = coin.copy().set("normalise", ddof=1)
     diff = (sample.matrix("normalised").reindex(z.index).iloc[:, 0] - z["z_S1"]).abs().max()
     assert diff > 1e-3
+
+
+def test_one_command_reproduces_the_published_table(tmp_path, capsys) -> None:
+    """``reproduce-published --strict`` exits 0 only if every published group is met."""
+    from sozialanalyse.cli import main
+
+    out = tmp_path / "mss2019.csv"
+    assert main(["reproduce-published", str(TABLE), "--edition", "2019", "--strict",
+                 "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "Statusgruppe" in shown and "100,0 %" in shown
+    written = pd.read_csv(out, dtype={"area": str})
+    indexed = written.dropna(subset=["status_published"])
+    assert len(indexed) == 436 and indexed["status_agrees"].all()
+    assert indexed["dynamics_agrees"].all()
+    # an explicitly named name column that is not there is still an error
+    assert main(["reproduce-published", str(TABLE), "--edition", "2019",
+                 "--name-column", "Gebietsname"]) == 2
