@@ -61,11 +61,15 @@ ERROR_CODES: dict[str, str] = {
     "E-META-004": "Metadaten: Gewicht ungültig",
     "E-META-005": "Vorgabe (Preset) oder Metadatendatei unbekannt",
     "E-META-006": "Metadaten: Indikator doppelt",
+    "E-META-007": "Metadaten: Indikator ohne Werte in den Daten",
     # generic fallbacks
     "E-INPUT-000": "Eingabefehler (nicht näher bestimmt)",
     "E-METHOD-000": "Methode passt nicht zu den Daten (nicht näher bestimmt)",
     "E-METHOD-001": "Methode passt nicht zu den Daten: keine Streuung",
     "E-METHOD-002": "Schätzung nicht möglich",
+    "E-METHOD-003": "Indikator ohne Werte (alle fehlen)",
+    "E-METHOD-004": "Gewichte ungültig",
+    "E-METHOD-005": "Methode oder Parameter ungültig",
 }
 
 

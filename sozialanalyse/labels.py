@@ -26,12 +26,14 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "ALLOCATION",
     "DESIGNS",
     "INDEX",
     "INFERENCE",
     "METHODS",
     "PARAMETERS",
     "WARNINGS",
+    "allocation_labels",
     "index_label",
     "index_parameter",
     "label",
@@ -250,6 +252,44 @@ INDEX: dict[str, str] = {
     "left": "zur oberen Klasse",
     "right": "zur unteren Klasse",
 }
+
+
+#: Column, scenario, rule and rounding-method names of the allocation module
+#: (:mod:`sozialanalyse.allocation`). One flat mapping: the module's
+#: ``LABELS_DE``, ``SCENARIO_LABELS_DE``, ``RULE_LABELS_DE`` and ``METHOD_LABELS_DE``
+#: are views of it (same keys as before), so a label is written once.
+ALLOCATION: dict[str, str] = {
+    # columns of Allocation.summary (allocation.pipeline.LABELS_DE)
+    "population": "Bevölkerung",
+    "population_share": "Bevölkerungsanteil",
+    "need_weight": "Bedarfsgewicht",
+    "per_capita": "nach Köpfen",
+    "need_uplift": "Bedarfszuschlag",
+    "floor_cap_effect": "Wirkung Unter-/Obergrenze",
+    "damping_effect": "Wirkung Dämpfung",
+    "rounding_effect": "Wirkung Rundung",
+    "amount": "Zuteilung",
+    "units": "Einheiten",
+    "current": "heute",
+    "change": "Änderung",
+    # scenarios (allocation.scenarios.SCENARIO_LABELS_DE; also "current", "per_capita")
+    "needs": "nach Bedarf",
+    "bounded": "nach Bedarf mit Unter-/Obergrenze",
+    "damped": "gedämpfter Übergang (1. Jahr)",
+    # need rules (allocation.need.RULE_LABELS_DE)
+    "linear": "linear im Index",
+    "rank": "Rangpunkte 0–100 (Hamburg)",
+    "class": "Klassen (Standardabweichungen)",
+    # rounding methods (allocation.rounding.METHOD_LABELS_DE)
+    "hamilton": "Hamilton (größte Reste)",
+    "webster": "Webster/Sainte-Laguë",
+    "dhondt": "D'Hondt",
+}
+
+
+def allocation_labels(*keys: str) -> dict[str, str]:
+    """The German labels of ``keys`` from :data:`ALLOCATION` (a view for one table)."""
+    return {k: ALLOCATION[k] for k in keys}
 
 
 _MERGED = False

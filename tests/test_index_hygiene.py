@@ -73,7 +73,8 @@ def test_one_year_data_dynamics_say_how_to_proceed() -> None:
     data, meta = toy_data(n_areas=8, seed=2)
     one = data.loc[data["year"] == data["year"].max()].drop(columns="year")
     coin = Coin(one, meta).set("impute", method="median").set("dynamics", k=2)
-    with pytest.raises(MethodError, match="no 'year' column; or pass published change values"):
+    with pytest.raises(MethodError, match="keine Spalte 'year' \\(Jahr\\); oder übergeben "
+                                          "Sie veröffentlichte"):
         coin.regenerate()
 
 

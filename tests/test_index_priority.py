@@ -51,7 +51,7 @@ def test_raising_need_never_removes_priority(values: list[float], k: int) -> Non
 
 
 def test_rule_errors() -> None:
-    with pytest.raises(MethodError, match="exactly one need condition"):
+    with pytest.raises(MethodError, match="genau eine Bedarfsbedingung"):
         PriorityRule(top_k=2, need_quantile=0.5)
     with pytest.raises(InputDataError, match="supply"):
         apply_rule(NEED, PriorityRule(top_k=2, supply_quantile=0.5))
@@ -95,7 +95,7 @@ def test_need_min_rule_and_its_monte_carlo_guard() -> None:
     rng = np.random.default_rng(1)
     x = pd.DataFrame(rng.lognormal(size=(6, 2)), index=list("abcdef"), columns=["p", "q"])
     mc = run_monte_carlo(x, n_draws=20, seed=0)
-    with pytest.raises(MethodError, match="not comparable"):
+    with pytest.raises(MethodError, match="nicht vergleichbar"):
         rule_probability(mc, PriorityRule(need_min=0.8))
 
 

@@ -94,7 +94,7 @@ def test_compare_with_reference_uses_common_areas_only() -> None:
 
 def test_errors_name_the_problem() -> None:
     z, _ = _three_blobs()
-    with pytest.raises(MethodError, match="only 18 areas"):
+    with pytest.raises(MethodError, match="aus nur 18 Gebieten"):
         ward_types(z, 20)
     bad = z.copy()
     bad.iloc[3, 1] = np.nan

@@ -193,9 +193,9 @@ def test_input_errors() -> None:
         run_monte_carlo(flat, d, n_draws=5)
     with pytest.raises(MethodError, match="direction"):
         run_monte_carlo(x, d.replace(-1, 0), n_draws=5)
-    with pytest.raises(MethodError, match="sum to one"):
+    with pytest.raises(MethodError, match="E-METHOD-004.*zusammen 1 ergeben \\(Summe 2\\)"):
         draw_choices(5, list(x.columns), nominal_weights=pd.Series(0.5, index=x.columns))
-    with pytest.raises(MethodError, match="unknown option"):
+    with pytest.raises(MethodError, match="unbekannte Option.*softmax"):
         ChoiceSpace(normalisations=("zscore", "softmax"))
 
 
@@ -267,7 +267,7 @@ def test_rank_sensitivity_for_one_area_and_bad_output() -> None:
                              "weights"}
     with pytest.raises(MethodError, match="nowhere"):
         rank_sensitivity(x, d, output="nowhere", n_base=64)
-    with pytest.raises(MethodError, match="power of two"):
+    with pytest.raises(MethodError, match="Zweierpotenz"):
         rank_sensitivity(x, d, n_base=100)
 
 

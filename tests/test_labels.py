@@ -108,3 +108,14 @@ def test_index_labels_live_in_labels_and_take_precedence_in_index_tables() -> No
     assert labels.index_label("sum") == "Summe"
     assert labels.index_label("zscore") == labels.label("zscore")
     assert report.parameter("closed") == "Wert auf der Grenze"
+
+
+def test_allocation_labels_are_views_of_one_mapping():
+    from sozialanalyse.allocation import need, pipeline, rounding, scenarios
+    from sozialanalyse.labels import ALLOCATION
+
+    for table in (pipeline.LABELS_DE, scenarios.SCENARIO_LABELS_DE, rounding.METHOD_LABELS_DE,
+                  need.RULE_LABELS_DE):
+        assert table and all(ALLOCATION[k] == v for k, v in table.items())
+    assert set(scenarios.SCENARIO_LABELS_DE) == {"current", *scenarios.SCENARIOS}
+    assert set(need.RULE_LABELS_DE) == set(need.RULES)

@@ -34,13 +34,11 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.errors import InputDataError, MethodError
+from sozialanalyse.labels import allocation_labels
 
 RULES: tuple[str, ...] = ("linear", "rank", "class")
-RULE_LABELS_DE: dict[str, str] = {
-    "linear": "linear im Index",
-    "rank": "Rangpunkte 0–100 (Hamburg)",
-    "class": "Klassen (Standardabweichungen)",
-}
+RULE_LABELS_DE: dict[str, str] = allocation_labels(*RULES)
+"""German labels of the need rules (from :data:`sozialanalyse.labels.ALLOCATION`)."""
 DEFAULT_CUTOFFS: tuple[float, ...] = (-1.0, 1.0, 1.5)
 DEFAULT_BASE = 1.0
 DEFAULT_UPLIFT = 0.5

@@ -29,24 +29,14 @@ from sozialanalyse.allocation.rounding import Apportionment, apportion, method_n
 from sozialanalyse.allocation.targets import check_population, target_shares
 from sozialanalyse.allocation.transition import damped_transition
 from sozialanalyse.errors import InputDataError
+from sozialanalyse.labels import allocation_labels
 
 COMPONENTS: tuple[str, ...] = (
     "per_capita", "need_uplift", "floor_cap_effect", "damping_effect", "rounding_effect"
 )
-LABELS_DE: dict[str, str] = {
-    "population": "Bevölkerung",
-    "population_share": "Bevölkerungsanteil",
-    "need_weight": "Bedarfsgewicht",
-    "per_capita": "nach Köpfen",
-    "need_uplift": "Bedarfszuschlag",
-    "floor_cap_effect": "Wirkung Unter-/Obergrenze",
-    "damping_effect": "Wirkung Dämpfung",
-    "rounding_effect": "Wirkung Rundung",
-    "amount": "Zuteilung",
-    "units": "Einheiten",
-    "current": "heute",
-    "change": "Änderung",
-}
+LABELS_DE: dict[str, str] = allocation_labels(
+    "population", "population_share", "need_weight", *COMPONENTS, "amount", "units", "current",
+    "change")
 """German column labels of :meth:`Allocation.summary`."""
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from sozialanalyse.allocation.bounds import bounded_quotas
 from sozialanalyse.errors import InputDataError, MethodError
+from sozialanalyse.labels import allocation_labels
 
 METHODS: tuple[str, ...] = ("hamilton", "webster", "dhondt")
 ALIASES: dict[str, str] = {
@@ -46,11 +47,8 @@ ALIASES: dict[str, str] = {
     "d'hondt": "dhondt",
     "jefferson": "dhondt",
 }
-METHOD_LABELS_DE: dict[str, str] = {
-    "hamilton": "Hamilton (größte Reste)",
-    "webster": "Webster/Sainte-Laguë",
-    "dhondt": "D'Hondt",
-}
+METHOD_LABELS_DE: dict[str, str] = allocation_labels("hamilton", "webster", "dhondt")
+"""German labels of the rounding methods (from :data:`sozialanalyse.labels.ALLOCATION`)."""
 _SIGNPOST: dict[str, float] = {"webster": 0.5, "dhondt": 1.0}
 TIE_RTOL = 1e-9
 TIE_ATOL = 1e-9

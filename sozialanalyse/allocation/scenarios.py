@@ -13,15 +13,11 @@ import pandas as pd
 
 from sozialanalyse.allocation.pipeline import Allocation, allocate
 from sozialanalyse.errors import InputDataError
+from sozialanalyse.labels import allocation_labels
 
 SCENARIOS: tuple[str, ...] = ("per_capita", "needs", "bounded", "damped")
-SCENARIO_LABELS_DE: dict[str, str] = {
-    "current": "heute",
-    "per_capita": "nach Köpfen",
-    "needs": "nach Bedarf",
-    "bounded": "nach Bedarf mit Unter-/Obergrenze",
-    "damped": "gedämpfter Übergang (1. Jahr)",
-}
+SCENARIO_LABELS_DE: dict[str, str] = allocation_labels("current", *SCENARIOS)
+"""German labels of the scenarios (from :data:`sozialanalyse.labels.ALLOCATION`)."""
 
 
 @dataclass

@@ -51,21 +51,22 @@ def aggregate_array(
     x = np.asarray(x, dtype=float)
     w = np.asarray(weights, dtype=float)
     if method not in AGGREGATIONS:
-        raise MethodError(f"unknown aggregation '{method}'; choose one of {AGGREGATIONS}")
+        raise MethodError(f"Unbekannte Aggregation '{method}'; erlaubt: "
+                          f"{', '.join(AGGREGATIONS)}", code="E-METHOD-005")
     if np.any(w < 0):
-        raise MethodError("weights must not be negative")
+        raise MethodError("Gewichte dürfen nicht negativ sein", code="E-METHOD-004")
     total = w.sum(axis=-1)
     if np.any(total <= 0):
-        raise MethodError("weights sum to zero")
+        raise MethodError("Die Gewichte ergeben zusammen 0", code="E-METHOD-004")
     if method == "arithmetic":
         return (x * w).sum(axis=-1) / total
     if np.any(x <= 0):
         j = int(np.argwhere(x <= 0)[0, -1])
         label = names[j] if names is not None else f"component {j + 1}"
         raise MethodError(
-            f"'{label}': geometric aggregation needs strictly positive values; use min-max "
-            "normalisation with lower > 0, rank normalisation, or the arithmetic mean"
-        )
+            f"'{label}': das geometrische Mittel braucht Werte größer als null; wählen Sie "
+            "die Min-Max-Normierung mit lower > 0, die Rangnormierung oder das arithmetische "
+            "Mittel", code="E-METHOD-005")
     return np.exp((np.log(x) * w).sum(axis=-1) / total)
 
 
@@ -109,7 +110,8 @@ def two_level_array(
     wd = np.asarray(dimension_weights, dtype=float)
     k = int(g.max()) + 1
     if wd.shape[-1] != k:
-        raise MethodError(f"{wd.shape[-1]} dimension weights given for {k} dimensions")
+        raise MethodError(f"{wd.shape[-1]} Dimensionsgewichte für {k} Dimensionen angegeben",
+                          code="E-METHOD-004")
     dims = []
     for code in range(k):
         cols = np.flatnonzero(g == code)
@@ -218,15 +220,16 @@ def aggregate_frame(
     if missing.to_numpy().any():
         area, indicator = missing.stack().loc[lambda s: s].index[0]
         raise MethodError(
-            f"area '{area}', indicator '{indicator}': value missing at aggregation; choose an "
-            "imputation method (coin.set('impute', method=...)) or drop the indicator"
-        )
+            f"Indikator '{indicator}': Wert fehlt bei der Aggregation; wählen Sie eine "
+            "Imputation (coin.set('impute', method=...)) oder nehmen Sie den Indikator heraus",
+            area=str(area), code="E-VAL-001")
     dim_names = list(dimension_weights.index)
     code = {d: i for i, d in enumerate(dim_names)}
     unknown = [c for c in cols if dimension_of[c] not in code]
     if unknown:
-        raise MethodError(f"indicator '{unknown[0]}': dimension '{dimension_of[unknown[0]]}' has "
-                          "no dimension weight")
+        raise MethodError(f"Indikator '{unknown[0]}': die Dimension "
+                          f"'{dimension_of[unknown[0]]}' hat kein Dimensionsgewicht",
+                          code="E-META-003")
     groups = np.array([code[dimension_of[c]] for c in cols])
     dims, idx = two_level_array(
         normalised.to_numpy(dtype=float), groups,

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.errors import InputDataError, MethodError
+from sozialanalyse.formatting import number
 from sozialanalyse.index.methods import AGGREGATIONS
 
 OUTLIER_RULES: tuple[str, ...] = ("none", "clip")
@@ -70,16 +71,19 @@ class ChoiceSpace:
             ("aggregations", self.aggregations, AGGREGATIONS),
         ):
             if len(options) == 0:
-                raise MethodError(f"ChoiceSpace.{name} is empty; give at least one option")
+                raise MethodError(f"ChoiceSpace.{name} ist leer; geben Sie mindestens eine Option "
+                                  "an", code="E-METHOD-005")
             unknown = [o for o in options if o not in allowed]
             if unknown:
                 raise MethodError(
-                    f"ChoiceSpace.{name}: unknown option(s) {unknown}; allowed are {allowed}"
-                )
+                    f"ChoiceSpace.{name}: unbekannte Option(en) {unknown}; erlaubt: "
+                    f"{', '.join(map(str, allowed))}", code="E-METHOD-005")
         if not 0.0 <= self.weight_spread < 1.0:
-            raise MethodError("ChoiceSpace.weight_spread must lie in [0, 1)")
+            raise MethodError("ChoiceSpace.weight_spread muss in [0, 1) liegen",
+                              code="E-METHOD-005")
         if not 0.0 < self.clip_quantile < 0.5:
-            raise MethodError("ChoiceSpace.clip_quantile must lie in (0, 0.5)")
+            raise MethodError("ChoiceSpace.clip_quantile muss in (0, 0,5) liegen",
+                              code="E-METHOD-005")
 
     @property
     def n_unit_columns(self) -> int:
@@ -138,13 +142,14 @@ def nominal_weights_array(indicators: tuple[str, ...], weights: pd.Series | None
         return np.full(len(indicators), 1.0 / len(indicators))
     missing = [i for i in indicators if i not in weights.index]
     if missing:
-        raise InputDataError(f"no nominal weight for indicator(s) {missing}", column="weight",
-                             hint="give one weight per indicator")
+        raise InputDataError(f"kein Nenngewicht für Indikator(en) {', '.join(map(str, missing))}",
+                             column="weight", code="E-META-003",
+                             hint="ein Gewicht je Indikator angeben")
     w = weights.reindex(list(indicators)).to_numpy(dtype=float)
     if np.any(w < 0) or not np.isclose(w.sum(), 1.0):
         raise MethodError(
-            f"nominal weights must be non-negative and sum to one (they sum to {w.sum():.6g})"
-        )
+            "Nenngewichte müssen nicht negativ sein und zusammen 1 ergeben (Summe "
+            f"{number(float(w.sum()), 6).rstrip('0').rstrip(',')})", code="E-METHOD-004")
     return w
 
 
@@ -180,7 +185,8 @@ def choices_from_unit(
     m = len(indicators)
     u = np.asarray(u, dtype=float)
     if u.ndim != 2 or u.shape[1] != space.n_unit_columns + m:
-        raise MethodError(f"unit design needs shape (n, {space.n_unit_columns + m}), got {u.shape}")
+        raise MethodError(f"Das Einheitsdesign braucht die Form (n, {space.n_unit_columns + m}), "
+                          f"nicht {u.shape}", code="E-METHOD-005")
 
     def pick(col: np.ndarray, options: tuple[str, ...]) -> np.ndarray:
         k = np.minimum((col * len(options)).astype(int), len(options) - 1)
@@ -188,7 +194,8 @@ def choices_from_unit(
 
     if space.drop_one:
         if m < 2:
-            raise MethodError("dropping an indicator needs at least two indicators")
+            raise MethodError("Einen Indikator wegzulassen braucht mindestens zwei Indikatoren",
+                              code="E-METHOD-005")
         dropped = np.minimum((u[:, 3] * (m + 1)).astype(int), m) - 1
     else:
         dropped = np.full(u.shape[0], -1)
@@ -198,7 +205,8 @@ def choices_from_unit(
     w[rows, dropped[rows]] = 0.0
     total = w.sum(axis=1, keepdims=True)
     if np.any(total <= 0):
-        raise MethodError("a draw has no positive weight left; check the nominal weights")
+        raise MethodError("Eine Ziehung hat kein positives Gewicht mehr; prüfen Sie die "
+                          "Nenngewichte", code="E-METHOD-004")
     return Draws(
         outlier=pick(u[:, 0], space.outlier_rules),
         normalisation=pick(u[:, 1], space.normalisations),
@@ -231,7 +239,7 @@ def draw_choices(
         Seed for :func:`numpy.random.default_rng`.
     """
     if n_draws < 1:
-        raise MethodError("n_draws must be at least 1")
+        raise MethodError("n_draws muss mindestens 1 sein", code="E-METHOD-005")
     space = space or ChoiceSpace()
     rng = np.random.default_rng(seed)
     u = rng.random((n_draws, space.n_unit_columns + len(indicators)))

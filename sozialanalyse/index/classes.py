@@ -20,8 +20,9 @@ def standardise(score: pd.Series, ddof: int = 1) -> pd.Series:
     """
     sd = float(score.std(ddof=ddof))
     if not sd > 0:
-        raise MethodError("the index has zero variance, so standard-deviation classes are "
-                          "undefined")
+        raise MethodError("Der Index hat keine Streuung (alle Gebiete gleich), daher sind "
+                          "Klassen nach Standardabweichungen nicht definiert",
+                          code="E-METHOD-001")
     return (score - score.mean()) / sd
 
 
@@ -30,7 +31,8 @@ def _labelled(codes: np.ndarray, index: pd.Index, labels: Sequence[str] | None, 
     if labels is None:
         labels = [str(i + 1) for i in range(k)]
     if len(labels) != k:
-        raise MethodError(f"{len(labels)} class labels given for {k} classes")
+        raise MethodError(f"{len(labels)} Klassennamen für {k} Klassen angegeben; geben Sie "
+                          "einen Namen je Klasse an", code="E-METHOD-005")
     cat = pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
     return pd.Series(cat, index=index, name=name)
 
@@ -72,9 +74,11 @@ def sd_classes(
     """
     c = np.asarray(cutoffs, dtype=float)
     if c.size == 0 or np.any(np.diff(c) <= 0):
-        raise MethodError(f"cut-offs must be strictly increasing, got {list(cutoffs)}")
+        raise MethodError(f"Die Grenzen müssen streng aufsteigend sein, nicht {list(cutoffs)}",
+                          code="E-METHOD-005")
     if closed not in ("left", "right"):
-        raise MethodError(f"closed must be 'left' or 'right', got {closed!r}")
+        raise MethodError(f"closed muss 'left' oder 'right' sein, nicht {closed!r}",
+                          code="E-METHOD-005")
     z = standardise(score, ddof).to_numpy()
     codes = np.searchsorted(c, z, side="right" if closed == "left" else "left")
     return _labelled(codes, score.index, labels, c.size + 1, name)
@@ -108,7 +112,8 @@ def quantile_classes(
     try:
         codes = pd.qcut(score, q, labels=False)
     except ValueError as err:
-        raise MethodError(f"quantile classes impossible: {err}") from err
+        raise MethodError(f"Quantilklassen nicht möglich (zu wenige verschiedene Werte?): {err}",
+                          code="E-METHOD-001") from err
     k = int(q) if isinstance(q, int) else len(q) - 1
     return _labelled(np.asarray(codes, dtype=int), score.index, labels, k, name)
 

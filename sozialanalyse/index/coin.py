@@ -90,50 +90,88 @@ FUNCTIONS: dict[str, str] = {
 META_COLUMNS = ("indicator", "dimension", "direction")
 
 
+def _where(r: pd.Series) -> str:
+    """The cell as a user sees it: indicator and year (the area goes to ``area=``)."""
+    year = "" if r["year"] == 0 else f", Jahr {r['year']}"
+    return f"Indikator '{r['indicator']}'{year}"
+
+
 def _check_data(data: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ("area", "indicator", "value") if c not in data.columns]
     if missing:
-        raise InputDataError("indicator data need the columns area, indicator, value",
-                             file="<data>", column=missing[0])
+        raise InputDataError("die Indikatordaten brauchen die Spalten area (Gebiet), "
+                             "indicator (Indikator) und value (Wert)", file="<data>",
+                             column=missing[0], code="E-COL-001",
+                             hint="die Spalten umbenennen oder beim Einlesen zuordnen")
     out = data.copy()
     if "year" not in out.columns:
         out["year"] = 0
     values = pd.to_numeric(out["value"], errors="coerce")
     bad = values.isna() & out["value"].notna()
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-        raise InputDataError(f"value {out['value'].iloc[row - 1]!r} is not a number",
-                             file="<data>", column="value", row=row)
+        r = out.loc[bad].iloc[0]
+        raise InputDataError(f"{_where(r)}: der Wert {r['value']!r} ist keine Zahl",
+                             file="<data>", column="value", area=str(r["area"]),
+                             code="E-VAL-002",
+                             hint="eine Zahl eintragen (Dezimalzeichen prüfen) oder die Zelle "
+                             "leer lassen")
     out["value"] = values.astype(float)
     dup = out.duplicated(["area", "indicator", "year"])
     if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-        r = out.iloc[row - 1]
-        raise InputDataError(f"area '{r['area']}', indicator '{r['indicator']}', year "
-                             f"{r['year']} appears twice", file="<data>", column="area", row=row)
+        r = out.loc[dup].iloc[0]
+        raise InputDataError(f"{_where(r)} kommt für dieses Gebiet zweimal vor",
+                             file="<data>", column="area", area=str(r["area"]),
+                             code="E-AREA-002", hint="die doppelte Zeile löschen")
     return out[["area", "year", "indicator", "value"]]
+
+
+def _check_counts(data: pd.DataFrame, variables: Sequence[str], what: str) -> None:
+    """Residents and denominators are counts: whole numbers >= 0 (missing allowed).
+
+    Uses the package's one count validator, :func:`sozialanalyse.validation.check_counts`,
+    and names the area, indicator and year of a bad value (not an internal row number).
+    """
+    from sozialanalyse.validation import check_counts
+
+    for var in variables:
+        part = data.loc[data["indicator"] == var]
+        if part.empty:
+            continue
+        try:
+            check_counts(part["value"].tolist(), column="value", missing="allow", what=what,
+                         rows=list(range(len(part))))
+        except InputDataError as err:
+            r = part.iloc[int(err.row)] if err.row is not None else part.iloc[0]
+            raise InputDataError(f"{_where(r)}: {err.message}", file="<data>",
+                                 column="value", area=str(r["area"]), code=err.code,
+                                 hint=err.hint) from err
 
 
 def _check_meta(meta: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in META_COLUMNS if c not in meta.columns]
     if missing:
-        raise InputDataError("indicator metadata need the columns indicator, dimension, "
-                             "direction", file="<meta>", column=missing[0])
+        raise InputDataError("die Metadaten brauchen die Spalten indicator (Indikator), "
+                             "dimension und direction (Richtung)", file="<meta>",
+                             column=missing[0], code="E-META-001")
     out = meta.copy().reset_index(drop=True)
     dup = out["indicator"].duplicated()
     if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-        raise InputDataError(f"indicator '{out['indicator'].iloc[row - 1]}' listed twice",
-                             file="<meta>", column="indicator", row=row)
+        name = out.loc[dup, "indicator"].iloc[0]
+        raise InputDataError(f"Indikator '{name}' steht zweimal in den Metadaten",
+                             file="<meta>", column="indicator", code="E-META-006",
+                             hint="eine der beiden Zeilen löschen")
     out["direction"] = normalise.check_directions(out["direction"].to_numpy(),
                                                   names=list(out["indicator"]))
     if "weight" not in out.columns:
         out["weight"] = np.nan
     present = set(data["indicator"])
-    for i, name in enumerate(out["indicator"]):
+    for name in out["indicator"]:
         if name not in present:
-            raise InputDataError(f"indicator '{name}' has no values in the data",
-                                 file="<meta>", column="indicator", row=i + 1)
+            raise InputDataError(f"Indikator '{name}' hat keine Werte in den Daten",
+                                 file="<meta>", column="indicator", code="E-META-007",
+                                 hint="den Indikator aus den Metadaten streichen oder "
+                                 "abwählen (coin.set('select', indicators=[...])), oder seine "
+                                 "Werte ergänzen")
     return out
 
 
@@ -165,6 +203,11 @@ class Coin:
         self.has_years = "year" in data.columns
         self.data = _check_data(data)
         self.meta = _check_meta(meta, self.data)
+        counts = [population_variable] if population_variable is not None else []
+        _check_counts(self.data, counts, "Einwohnerzahl")
+        if "denominator" in self.meta.columns:
+            dens = [d for d in self.meta["denominator"].dropna().unique() if d != ""]
+            _check_counts(self.data, [d for d in dens if d not in counts], "Nennerzahl")
         self.population_variable = population_variable
         self.name = name
         self.params: dict[str, dict[str, Any]] = copy.deepcopy(DEFAULTS)
@@ -284,7 +327,9 @@ class Coin:
         years = sorted(pd.unique(self.data["year"]))
         year = p["year"] if p["year"] is not None else years[-1]
         if year not in years:
-            raise MethodError(f"year {year} not in the data ({years[0]}-{years[-1]})")
+            raise MethodError(f"Das Jahr {year} ist nicht in den Daten (Jahre {years[0]}–"
+                              f"{years[-1]}); wählen Sie ein vorhandenes Jahr mit "
+                              "coin.set('select', year=...)", code="E-VAL-006")
         return {"year": year, "meta": meta}
 
     def _step_screen(self, r: dict) -> dict:
@@ -296,13 +341,14 @@ class Coin:
         this_year = self.data.loc[self.data["year"] == year]
         if p["min_population"] is not None and self.population_variable is not None \
                 and not (this_year["indicator"] == self.population_variable).any():
-            raise MethodError(f"population variable '{self.population_variable}' has no values "
-                              f"for the status year {year}; choose another year or set "
-                              "min_population=None")
+            raise MethodError(f"Die Einwohnervariable '{self.population_variable}' hat keine "
+                              f"Werte im Statusjahr {year}; wählen Sie ein anderes Jahr oder "
+                              "setzen Sie min_population=None", code="E-COL-001")
         in_index = this_year["indicator"].isin(list(meta["indicator"]))
         if not this_year.loc[in_index, "value"].notna().any():
-            raise MethodError(f"no indicator values for the status year {year}; choose "
-                              "another year with coin.set('select', year=...)")
+            raise MethodError(f"Keine Indikatorwerte im Statusjahr {year}; wählen Sie ein "
+                              "anderes Jahr mit coin.set('select', year=...)",
+                              code="E-VAL-006")
         _, excluded = screening.screen_areas(
             this_year, variables, population_variable=self.population_variable,
             placeholder_indicators=list(meta["indicator"]), **p)
@@ -332,8 +378,9 @@ class Coin:
                         for y, g in stacked.groupby(level="year")}
         areas = pd.Index(sorted(pd.unique(data.loc[data["year"] == year, "area"])), name="area")
         if year not in wide_by_year:
-            raise MethodError(f"no indicator values for the status year {year}; choose "
-                              "another year with coin.set('select', year=...)")
+            raise MethodError(f"Keine Indikatorwerte im Statusjahr {year}; wählen Sie ein "
+                              "anderes Jahr mit coin.set('select', year=...)",
+                              code="E-VAL-006")
         return {"values": values, "denomination_report": den_report,
                 "wide_by_year": wide_by_year, "areas": areas,
                 "denominated": wide_by_year[year].reindex(areas)}
@@ -392,9 +439,10 @@ class Coin:
             change = self._given_change(d["given"], r["year"], areas, cols)
         else:
             if not self.has_years:
-                raise MethodError("dynamics need data for several years: the data have no "
-                                  "'year' column; or pass published change values with "
-                                  "coin.set('dynamics', given={indicator: variable})")
+                raise MethodError("Die Dynamik braucht Daten mehrerer Jahre: die Daten haben keine "
+                                  "Spalte 'year' (Jahr); oder übergeben Sie veröffentlichte "
+                                  "Veränderungswerte mit coin.set('dynamics', "
+                                  "given={Indikator: Variable})", code="E-COL-001")
             # checks the window against the data years (raises a MethodError naming them)
             dynamics.change_over(r["values"], r["year"], d["k"])
             start = r["year"] - d["k"]
@@ -461,7 +509,8 @@ class Coin:
 
     def _population(self, year: int, areas: pd.Index) -> pd.Series:
         if self.population_variable is None:
-            raise MethodError("population-weighted city values need population_variable")
+            raise MethodError("Einwohnergewichtete Stadtwerte brauchen die Einwohnervariable: "
+                              "Coin(..., population_variable=...)")
         d = self.data
         pop = d.loc[(d["year"] == year) & (d["indicator"] == self.population_variable)]
         return pop.set_index("area")["value"].reindex(areas)

@@ -25,7 +25,7 @@ def denominate(data: pd.DataFrame, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd
         Tidy ``area``, ``year``, ``indicator``, ``value`` for the indicators in ``meta``.
     report : pandas.DataFrame
         Cells set to missing because the denominator was 0 or missing (``area``, ``year``,
-        ``indicator``, ``reason``).
+        ``indicator``, ``reason`` (stable English key), ``grund`` (German text)).
 
     Raises
     ------
@@ -42,9 +42,11 @@ def denominate(data: pd.DataFrame, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd
             parts.append(num.assign(indicator=row.indicator))
             continue
         if den_name not in present:
-            raise InputDataError(f"denominator '{den_name}' of indicator '{row.indicator}' is "
-                                 "not a variable in the data", file="<data>", column="indicator",
-                                 hint="add the denominator counts or remove 'denominator'")
+            raise InputDataError(f"Der Nenner '{den_name}' des Indikators '{row.indicator}' ist "
+                                 "keine Variable in den Daten", file="<data>",
+                                 column="indicator", code="E-COL-001",
+                                 hint="die Nennerzahlen ergänzen oder 'denominator' in den "
+                                 "Metadaten leeren")
         per = getattr(row, "per", 1.0)
         per = 1.0 if per is None or pd.isna(per) else float(per)
         den = data.loc[data["indicator"] == den_name, ["area", "year", "value"]]
@@ -52,9 +54,10 @@ def denominate(data: pd.DataFrame, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd
         bad = merged["value_den"].isna() | (merged["value_den"] == 0)
         for r in merged.loc[bad].itertuples(index=False):
             notes.append({"area": r.area, "year": r.year, "indicator": row.indicator,
-                          "reason": f"denominator '{den_name}' is 0 or missing"})
+                          "reason": f"denominator '{den_name}' is 0 or missing",
+                          "grund": f"Nenner '{den_name}' ist 0 oder fehlt"})
         rate = (merged["value"] / merged["value_den"].where(~bad)) * per
         parts.append(merged[["area", "year"]].assign(indicator=row.indicator, value=rate))
     values = pd.concat(parts, ignore_index=True)[["area", "year", "indicator", "value"]]
-    report = pd.DataFrame(notes, columns=["area", "year", "indicator", "reason"])
+    report = pd.DataFrame(notes, columns=["area", "year", "indicator", "reason", "grund"])
     return values, report

@@ -13,7 +13,8 @@ from sozialanalyse.errors import MethodError
 def correlations(wide: pd.DataFrame, method: str = "pearson") -> pd.DataFrame:
     """Correlation matrix of indicators (``pearson`` or ``spearman``)."""
     if method not in ("pearson", "spearman"):
-        raise MethodError(f"unknown correlation method '{method}'")
+        raise MethodError(f"Unbekanntes Korrelationsmaß '{method}'; erlaubt: pearson, "
+                          "spearman, kendall", code="E-METHOD-005")
     return wide.corr(method=method)
 
 
@@ -100,8 +101,8 @@ def contributions(
         Areas x indicators; rows sum to the index (or to its logarithm).
     """
     if within != across:
-        raise MethodError("contributions need the same aggregation method within and across "
-                          "dimensions")
+        raise MethodError("Beiträge brauchen dieselbe Aggregation innerhalb und über die "
+                          "Dimensionen", code="E-METHOD-005")
     dw = dimension_weights / dimension_weights.sum()
     wi = indicator_weights.reindex(normalised.columns)
     wi = wi / wi.groupby(dimension_of.reindex(normalised.columns)).transform("sum")
@@ -132,7 +133,8 @@ def validity(index: pd.Series, outcome: pd.Series) -> dict[str, float]:
     """
     both = pd.concat([index.rename("index"), outcome.rename("outcome")], axis=1).dropna()
     if len(both) < 3:
-        raise MethodError(f"validity needs at least 3 areas with both values, got {len(both)}")
+        raise MethodError(f"Die Validitätsprüfung braucht mindestens 3 Gebiete mit beiden "
+                          f"Werten, vorhanden sind {len(both)}", code="E-AREA-004")
     r, p_r = stats.pearsonr(both["index"], both["outcome"])
     rho, p_rho = stats.spearmanr(both["index"], both["outcome"])
     return {"n": float(len(both)), "pearson_r": float(r), "pearson_p": float(p_r),

@@ -42,19 +42,21 @@ def impute(
         Unknown method, an all-missing indicator, or ``"previous"`` without earlier data.
     """
     if method not in IMPUTATIONS:
-        raise MethodError(f"unknown imputation '{method}'; choose one of {IMPUTATIONS}")
+        raise MethodError(f"Unbekannte Imputation '{method}'; erlaubt: "
+                          f"{', '.join(IMPUTATIONS)}", code="E-METHOD-005")
     out = wide.copy()
     if method in ("mean", "median"):
         fill = wide.mean() if method == "mean" else wide.median()
         out = wide.fillna(fill)
     elif method == "previous":
         if previous is None:
-            raise MethodError("imputation 'previous' needs data from earlier years")
+            raise MethodError("Die Imputation 'previous' (Vorjahreswert) braucht Daten früherer "
+                              "Jahre", code="E-METHOD-005")
         out = wide.fillna(previous.reindex(index=wide.index, columns=wide.columns))
     all_missing = [c for c in out.columns if out[c].isna().all()]
     if all_missing:
-        raise MethodError(f"indicator '{all_missing[0]}': all values are missing; drop the "
-                          "indicator or supply data")
+        raise MethodError(f"Indikator '{all_missing[0]}': alle Werte fehlen; nehmen Sie den "
+                          "Indikator heraus oder ergänzen Sie Werte", code="E-METHOD-003")
     holes = wide.isna().stack()
     holes = holes[holes]
     cells = pd.DataFrame(

@@ -73,9 +73,9 @@ def check_directions(directions: Sequence[float] | np.ndarray, names: Sequence[s
             v = np.nan
         if v not in (1.0, -1.0):
             raise MethodError(
-                f"indicator '{labels[j]}': unknown direction {value!r}; use +1 (higher value = "
-                "more burden) or -1 (higher value = less burden)"
-            )
+                f"Indikator '{labels[j]}': unbekannte Richtung {value!r}; erlaubt: +1 (höherer "
+                "Wert = mehr Belastung) oder -1 (höherer Wert = weniger Belastung)",
+                code="E-META-002")
         out[j] = v
     return out
 
@@ -107,15 +107,15 @@ def _check_variance(x: np.ndarray, names: Sequence[str] | None) -> None:
     all_missing = np.argwhere(n_valid == 0)
     if all_missing.size:
         j = int(all_missing[0, -1])
-        raise MethodError(f"indicator '{labels[j]}': all values are missing; "
-                          "drop the indicator or supply data")
+        raise MethodError(f"Indikator '{labels[j]}': alle Werte fehlen; nehmen Sie den "
+                          "Indikator heraus oder ergänzen Sie Werte", code="E-METHOD-003")
     flat = np.argwhere(~(span > 0))
     if flat.size:
         j = int(flat[0, -1])
         raise MethodError(
-            f"indicator '{labels[j]}': zero variance (every area has the same value), so it "
-            "cannot be normalised; drop it from the index"
-        )
+            f"Indikator '{labels[j]}': keine Streuung (alle Gebiete haben denselben Wert), "
+            "daher nicht normierbar; nehmen Sie ihn aus dem Index (bei nur einem Gebiet: ein "
+            "Index braucht mehrere Gebiete)", code="E-METHOD-001")
 
 
 def normalise_array(
@@ -162,21 +162,25 @@ def normalise_array(
     """
     x = np.asarray(x, dtype=float)
     if x.ndim < 2:
-        raise MethodError("normalise_array needs an array of shape (..., n_areas, n_indicators)")
+        raise MethodError("normalise_array braucht ein Feld der Form (..., Gebiete, Indikatoren)",
+                          code="E-METHOD-005")
     if method not in NORMALISATIONS:
-        raise MethodError(f"unknown normalisation '{method}'; choose one of {NORMALISATIONS}")
+        raise MethodError(f"Unbekannte Normierung '{method}'; erlaubt: "
+                          f"{', '.join(NORMALISATIONS)}", code="E-METHOD-005")
     p = x.shape[-1]
     d = np.ones(p) if directions is None else check_directions(directions, names)
     if d.size != p:
-        raise MethodError(f"{d.size} directions given for {p} indicators")
+        raise MethodError(f"{d.size} Richtungen für {p} Indikatoren angegeben; eine je "
+                          "Indikator", code="E-META-002")
     _check_variance(x, names)
     w = None if area_weights is None else np.asarray(area_weights, dtype=float)
     if method == "distance":
         c = _weighted_mean(x, w)
         if np.any(c == 0):
             j = int(np.argwhere(c == 0)[0, -1])
-            raise MethodError(f"indicator '{_names(p, names)[j]}': city value is 0, so the "
-                              "relative distance to it is undefined; use another method")
+            raise MethodError(f"Indikator '{_names(p, names)[j]}': der Stadtwert ist 0, daher "
+                              "ist der relative Abstand dazu nicht definiert; wählen Sie eine "
+                              "andere Normierung", code="E-METHOD-001")
         return 100.0 * (x / c - 1.0) * d
     xd = x * d
     if method == "zscore":

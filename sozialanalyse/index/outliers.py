@@ -160,7 +160,8 @@ def treat_outliers(
         ``skewness_after``, ``kurtosis_after``.
     """
     if method not in TREATMENTS:
-        raise MethodError(f"unknown outlier treatment '{method}'; choose one of {TREATMENTS}")
+        raise MethodError(f"Unbekannte Ausreißerbehandlung '{method}'; erlaubt: "
+                          f"{', '.join(TREATMENTS)}", code="E-METHOD-005")
     report = outlier_table(wide, skew_max, kurt_max)
     if method == "clip":
         out = pd.DataFrame(clip_array(wide.to_numpy(dtype=float), quantile), index=wide.index,

@@ -65,8 +65,9 @@ def load_preset(preset_id: str) -> dict[str, Any]:
         Unknown preset or an element without ``source``.
     """
     if preset_id not in list_presets():
-        raise InputDataError(f"unknown preset '{preset_id}'; available: {list_presets()}",
-                             file="sozialanalyse/presets")
+        raise InputDataError(f"Unbekannte Vorgabe (Preset) '{preset_id}'; vorhanden: "
+                             f"{', '.join(list_presets())}", file="sozialanalyse/presets",
+                             code="E-META-005")
     preset_id = ALIASES.get(preset_id, preset_id)
     path = resources.files("sozialanalyse") / "presets" / f"{preset_id}.json"
     preset = json.loads(path.read_text(encoding="utf-8"))
@@ -86,24 +87,24 @@ def check_preset(preset: dict[str, Any], file: str = "<preset>") -> None:
     for i, ind in enumerate(preset.get("indicators", [])):
         for key in ("indicator", "dimension", "direction", "source"):
             if key not in ind:
-                raise InputDataError(f"indicator entry lacks '{key}'", file=file,
-                                     column="indicators", row=i + 1)
+                raise InputDataError(f"dem {i + 1}. Indikatoreintrag fehlt '{key}'", file=file,
+                                     column="indicators", code="E-META-001")
         for field in ("source", "direction_source", "weight_source"):
             for src in str(ind.get(field, OUR_READING)).split("; "):
                 if src not in known:
-                    raise InputDataError(f"indicator '{ind['indicator']}': {field} '{src}' is "
-                                         "not listed under 'sources'", file=file,
-                                         column="indicators", row=i + 1)
+                    raise InputDataError(f"Indikator '{ind['indicator']}': {field} '{src}' steht "
+                                         "nicht unter 'sources'", file=file,
+                                         column="indicators", code="E-META-001")
     for step, params in preset.get("steps", {}).items():
         for name, spec in params.items():
             if not isinstance(spec, dict) or "value" not in spec or "source" not in spec:
-                raise InputDataError(f"step '{step}', parameter '{name}': needs 'value' and "
-                                     "'source'", file=file, column="steps")
+                raise InputDataError(f"Schritt '{step}', Parameter '{name}': braucht 'value' und "
+                                     "'source'", file=file, column="steps", code="E-META-001")
             for src in str(spec["source"]).split("; "):
                 if src not in known:
-                    raise InputDataError(f"step '{step}', parameter '{name}': source '{src}' "
-                                         "is not listed under 'sources'", file=file,
-                                         column="steps")
+                    raise InputDataError(f"Schritt '{step}', Parameter '{name}': Quelle '{src}' "
+                                         "steht nicht unter 'sources'", file=file,
+                                         column="steps", code="E-META-001")
 
 
 def preset_meta(preset: dict[str, Any]) -> pd.DataFrame:

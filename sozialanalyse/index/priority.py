@@ -58,15 +58,14 @@ class PriorityRule:
         given = [v is not None for v in (self.top_k, self.need_quantile, self.need_min)]
         if sum(given) != 1:
             raise MethodError(
-                "a priority rule needs exactly one need condition: top_k, need_quantile or "
-                "need_min"
-            )
+                "Eine Vorrangregel braucht genau eine Bedarfsbedingung: top_k, need_quantile "
+                "oder need_min", code="E-METHOD-005")
         if self.top_k is not None and self.top_k < 1:
-            raise MethodError("top_k must be at least 1")
+            raise MethodError("top_k muss mindestens 1 sein", code="E-METHOD-005")
         for label, q in (("need_quantile", self.need_quantile),
                          ("supply_quantile", self.supply_quantile)):
             if q is not None and not 0 <= q <= 1:
-                raise MethodError(f"{label} must lie in [0, 1]")
+                raise MethodError(f"{label} muss zwischen 0 und 1 liegen", code="E-METHOD-005")
 
     def describe(self) -> str:
         """The rule in one sentence (English)."""
@@ -99,17 +98,16 @@ def _supply_ok(supply: pd.Series | None, areas: pd.Index, rule: PriorityRule) ->
         return np.ones(len(areas), dtype=bool)
     if supply is None:
         raise InputDataError(
-            "the rule has a supply condition but no supply values were given",
-            column="supply",
-            hint="pass supply per area or drop supply_quantile from the rule",
+            "die Regel hat eine Angebotsbedingung, aber es sind keine Angebotswerte (supply) "
+            "angegeben", column="supply", code="E-COL-001",
+            hint="das Angebot je Gebiet übergeben oder supply_quantile aus der Regel nehmen",
         )
     s = supply.reindex(areas)
     if s.isna().any():
         missing = s.index[s.isna()][0]
         raise InputDataError(
-            f"no supply value for area '{missing}'",
-            column="supply",
-            row=int(np.flatnonzero(s.isna())[0]) + 1,
+            "kein Angebotswert für dieses Gebiet", column="supply", area=str(missing),
+            code="E-VAL-001",
         )
     v = s.to_numpy(dtype=float)
     return v <= np.quantile(v, rule.supply_quantile)
@@ -137,7 +135,8 @@ def apply_rule(
     """
     if need.isna().any():
         bad = need.index[need.isna()][0]
-        raise InputDataError(f"no index value for area '{bad}'", column="need")
+        raise InputDataError("kein Indexwert für dieses Gebiet", column="need",
+                             area=str(bad), code="E-VAL-001")
     v = need.to_numpy(dtype=float)
     out = pd.DataFrame({"need": v, "rank": rank_array(v)}, index=need.index)
     if supply is not None:
@@ -162,14 +161,15 @@ def rule_probability(
     The need condition is evaluated on every draw's scores; the supply condition is fixed.
     """
     if rule.top_k is not None and rule.top_k > len(mc.areas):
-        raise MethodError(f"top_k={rule.top_k} exceeds the {len(mc.areas)} areas")
+        raise MethodError(f"top_k={rule.top_k} ist größer als die Zahl der Gebiete "
+                          f"({len(mc.areas)})", code="E-METHOD-005")
     if rule.top_k is not None:
         need = mc.ranks <= rule.top_k
     elif rule.need_min is not None:
         raise MethodError(
-            "need_min compares raw scores, which are not comparable across normalisations; "
-            "use top_k or need_quantile for Monte Carlo probabilities"
-        )
+            "need_min vergleicht Rohwerte, die zwischen Normierungen nicht vergleichbar "
+            "sind; nutzen Sie top_k oder need_quantile für Monte-Carlo-Wahrscheinlichkeiten",
+            code="E-METHOD-005")
     else:
         need = _need_ok(mc.scores, rule)
     ok = need & _supply_ok(supply, mc.areas, rule)[None, :]
@@ -203,11 +203,13 @@ def reference_areas(
         One row per type with ``area``, ``need`` and ``n_areas`` (members of the type).
     """
     if how not in REFERENCE_HOW:
-        raise MethodError(f"unknown rule how='{how}'; choose one of {REFERENCE_HOW}")
+        raise MethodError(f"Unbekannte Regel how='{how}'; erlaubt: "
+                          f"{', '.join(REFERENCE_HOW)}", code="E-METHOD-005")
     t = types.dropna()
     missing = [a for a in t.index if a not in need.index or pd.isna(need[a])]
     if missing:
-        raise InputDataError(f"no index value for area '{missing[0]}'", column="need")
+        raise InputDataError("kein Indexwert für dieses Gebiet", column="need",
+                             area=str(missing[0]), code="E-VAL-001")
     rows = []
     for typ, members in t.groupby(t).groups.items():
         if types_to_use is not None and typ not in types_to_use:
@@ -242,8 +244,9 @@ def best_rules(hits: pd.Series) -> list:
         The labels of all rules whose hits equal the maximum (one label if there is no tie).
     """
     if hits.empty:
-        raise MethodError("no rules to compare: the hit table is empty")
+        raise MethodError("keine Regeln zu vergleichen: die Treffertabelle ist leer",
+                          code="E-METHOD-005")
     if hits.isna().any():
-        raise InputDataError(f"no hit count for rule '{hits.index[hits.isna()][0]}'",
-                             column="hits")
+        raise InputDataError(f"keine Trefferzahl für die Regel '{hits.index[hits.isna()][0]}'",
+                             column="hits", code="E-VAL-001")
     return list(hits.index[hits == hits.max()])

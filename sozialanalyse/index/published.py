@@ -258,8 +258,9 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     edition
         A preset id or a Berlin MSS edition year.
     area, name, population
-        Area id column (text), optional area name column (text, never parsed as a number),
-        residents column.
+        Area id column (text), optional area name column (text, never parsed as a number;
+        the default ``"name"`` may be absent, another given name must exist), residents
+        column.
     published_status, published_dynamics, published_group
         Column names of the published groups (default: found by name; missing ones are
         not compared).
@@ -285,7 +286,10 @@ def reproduce_edition(frame: pd.DataFrame, edition: str | int, *, area: str = "i
     coin.regenerate()
     ids = frame[_find(frame, area, (), "Gebietskennung", required=True)].astype(str).str.strip()
     out = pd.DataFrame({"area": ids.to_numpy()})
-    name_col = _find(frame, name, (), "Gebietsname", required=False) if name else None
+    # the default "name" is optional (tables without names); another given name must exist
+    name_col = (None if not name else
+                _find(frame, None, (name,), "Gebietsname", required=False) if name == "name"
+                else _find(frame, name, (), "Gebietsname", required=False))
     if name_col is not None:
         out["name"] = frame[name_col].astype(str).to_numpy()
     pop_col = _find(frame, population, POPULATION_COLUMNS, "Einwohner", required=True)

@@ -99,7 +99,8 @@ def screen_areas(
     data: ..."``), so the report shows every exclusion rule that was applied.
     """
     if not 0.0 <= min_availability <= 1.0:
-        raise MethodError(f"min_availability must lie in [0, 1], got {min_availability}")
+        raise MethodError(f"min_availability muss zwischen 0 und 1 liegen, nicht "
+                          f"{min_availability}", code="E-METHOD-005")
     areas = pd.Index(pd.unique(data["area"]), name="area")
     rows: list[dict] = []
     seen: set = set()
@@ -118,11 +119,13 @@ def screen_areas(
                 f"{why} (nicht in den Daten)")
     if min_population is not None:
         if population_variable is None:
-            raise MethodError("screening by min_population needs population_variable (the "
-                              "variable with residents per area); or set min_population=None")
+            raise MethodError("Die Mindesteinwohnerzahl (min_population) braucht die "
+                              "Einwohnervariable (population_variable, Einwohner je Gebiet); "
+                              "oder setzen Sie min_population=None", code="E-COL-001")
         pop = data.loc[data["indicator"] == population_variable].set_index("area")["value"]
         if pop.empty:
-            raise MethodError(f"population variable '{population_variable}' not found in data")
+            raise MethodError(f"Die Einwohnervariable '{population_variable}' ist nicht in den "
+                              "Daten", code="E-COL-001")
         pop = pop.reindex(areas)
         limit = _number_de(min_population)
         for area, value in pop.items():

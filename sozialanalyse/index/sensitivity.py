@@ -78,7 +78,8 @@ def sobol_from_function(
         half-widths), sorted by ``ST``.
     """
     if n_base < 2 or n_base & (n_base - 1):
-        raise MethodError(f"n_base must be a power of two, got {n_base}")
+        raise MethodError(f"n_base muss eine Zweierpotenz sein (64, 128, …), nicht {n_base}",
+                          code="E-METHOD-005")
     space = space or ChoiceSpace()
     problem = sobol_problem(indicators, space)
     u = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
@@ -87,7 +88,8 @@ def sobol_from_function(
     if y.shape != (len(draws),):
         raise MethodError(f"evaluate must return one value per draw, got shape {y.shape}")
     if np.var(y) == 0:
-        raise MethodError("the output does not vary over the method choices; nothing to apportion")
+        raise MethodError("die Ausgabe ändert sich über die Methodenwahlen nicht; es gibt nichts "
+                          "aufzuteilen", code="E-METHOD-001")
     res = sobol_analyze.analyze(
         problem, y, calc_second_order=False, seed=seed, print_to_console=False
     )
@@ -125,7 +127,8 @@ def rank_sensitivity(
     """
     space = space or ChoiceSpace()
     if output != "rank_shift" and output not in x.index:
-        raise MethodError(f"output must be 'rank_shift' or an area label; '{output}' is neither")
+        raise MethodError(f"output muss 'rank_shift' oder ein Gebiet sein; '{output}' ist keins "
+                          "von beiden", code="E-METHOD-005")
 
     def evaluate(draws: Draws) -> np.ndarray:
         mc = run_monte_carlo(

@@ -39,10 +39,12 @@ def adjusted_rand_index(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series) ->
     a = np.asarray(a)
     b = np.asarray(b)
     if a.shape != b.shape or a.ndim != 1:
-        raise MethodError("both partitions must be 1-D with the same length")
+        raise MethodError("beide Einteilungen müssen eindimensional und gleich lang sein",
+                          code="E-METHOD-005")
     n = a.size
     if n < 2:
-        raise MethodError("the adjusted Rand index needs at least two items")
+        raise MethodError("der bereinigte Rand-Index braucht mindestens zwei Gebiete",
+                          code="E-AREA-004")
     _, ia = np.unique(a, return_inverse=True)
     _, ib = np.unique(b, return_inverse=True)
     table = np.zeros((ia.max() + 1, ib.max() + 1))
@@ -64,21 +66,23 @@ def adjusted_rand_index(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series) ->
 
 def _check_matrix(z: pd.DataFrame, k: int) -> np.ndarray:
     if not isinstance(z, pd.DataFrame) or z.shape[1] == 0:
-        raise InputDataError("the clustering input must be a DataFrame with indicator columns")
+        raise InputDataError("die Eingabe der Typisierung muss ein DataFrame mit "
+                             "Indikatorspalten sein", code="E-COL-002")
     values = z.to_numpy(dtype=float)
     bad = np.argwhere(~np.isfinite(values))
     if bad.size:
         i, j = bad[0]
         raise InputDataError(
-            f"missing value for area '{z.index[i]}'",
-            column=str(z.columns[j]),
-            row=int(i) + 1,
-            hint="impute explicitly before clustering",
+            f"Indikator '{z.columns[j]}': Wert fehlt", column=str(z.columns[j]),
+            area=str(z.index[i]), code="E-VAL-001",
+            hint="fehlende Werte vor der Typisierung ausdrücklich ergänzen (Imputation)",
         )
     if k < 2:
-        raise MethodError(f"a typology needs at least 2 types, got k={k}")
+        raise MethodError(f"eine Typisierung braucht mindestens 2 Typen, nicht k={k}",
+                          code="E-METHOD-005")
     if z.shape[0] < k:
-        raise MethodError(f"cannot form {k} types from only {z.shape[0]} areas")
+        raise MethodError(f"aus nur {z.shape[0]} Gebieten lassen sich keine {k} Typen bilden",
+                          code="E-AREA-004")
     return values
 
 
@@ -186,9 +190,10 @@ def cluster_stability(
     """
     values = _check_matrix(z, k)
     if not 0 < subsample <= 1:
-        raise MethodError("subsample must lie in (0, 1]")
+        raise MethodError("subsample muss in (0, 1] liegen", code="E-METHOD-005")
     if subsample == 1 and noise_sd == 0:
-        raise MethodError("with subsample=1 and noise_sd=0 every replicate is identical")
+        raise MethodError("mit subsample=1 und noise_sd=0 sind alle Wiederholungen gleich; "
+                          "wählen Sie subsample < 1 oder noise_sd > 0", code="E-METHOD-005")
     n = values.shape[0]
     m = max(k, int(round(subsample * n)))
     reference = _ward_labels(values, k)
@@ -235,7 +240,8 @@ def compare_with_reference(types: pd.Series, reference: pd.Series) -> dict:
     ref = reference.dropna()
     common = [a for a in ref.index if a in types.index]
     if len(common) < 2:
-        raise MethodError("fewer than two areas have both a computed and a published type")
+        raise MethodError("weniger als zwei Gebiete haben einen berechneten und einen "
+                          "veröffentlichten Typ", code="E-AREA-004")
     t = types.reindex(common)
     r = ref.reindex(common)
     table = pd.crosstab(t.rename("computed"), r.rename("published"))

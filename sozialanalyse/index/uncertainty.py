@@ -67,29 +67,34 @@ ENGINES: tuple[str, ...] = ("fast", "regenerate")
 
 def _check_inputs(x: pd.DataFrame, directions: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(x, pd.DataFrame) or x.shape[1] == 0:
-        raise InputDataError("indicator matrix must be a DataFrame with at least one column")
+        raise InputDataError("die Indikatormatrix muss ein DataFrame mit mindestens einer "
+                             "Indikatorspalte sein", code="E-COL-002")
     if x.shape[0] < 3:
-        raise InputDataError(f"need at least 3 areas, got {x.shape[0]}", file="<DataFrame>")
+        raise InputDataError(f"mindestens 3 Gebiete nötig, vorhanden sind {x.shape[0]}",
+                             file="<DataFrame>", code="E-AREA-004")
     values = x.to_numpy(dtype=float)
     for j, name in enumerate(x.columns):
         bad = np.flatnonzero(~np.isfinite(values[:, j]))
         if bad.size:
             raise InputDataError(
-                f"missing or non-finite value for area '{x.index[bad[0]]}'",
-                column=str(name),
-                row=int(bad[0]) + 1,
-                hint="impute explicitly before the uncertainty analysis",
+                f"Indikator '{name}': Wert fehlt oder ist keine endliche Zahl",
+                column=str(name), area=str(x.index[bad[0]]), code="E-VAL-001",
+                hint="fehlende Werte vor der Unsicherheitsanalyse ausdrücklich ergänzen "
+                "(Imputation)",
             )
     if directions is None:
         d = np.ones(x.shape[1])
     else:
         missing = [c for c in x.columns if c not in directions.index]
         if missing:
-            raise InputDataError(f"no direction for indicator(s) {missing}", column="direction")
+            raise InputDataError(f"keine Richtung für Indikator(en) "
+                                 f"{', '.join(map(str, missing))}", column="direction",
+                                 code="E-META-002")
         d = directions.reindex(x.columns).to_numpy(dtype=float)
         bad = [c for c, v in zip(x.columns, d, strict=True) if v not in (1.0, -1.0)]
         if bad:
-            raise MethodError(f"direction must be +1 or -1 for indicator(s) {bad}")
+            raise MethodError(f"die Richtung (direction) muss +1 oder -1 sein; nicht bei "
+                              f"Indikator(en) {', '.join(map(str, bad))}", code="E-META-002")
     return values, d
 
 
@@ -149,7 +154,8 @@ class MonteCarloResult:
     def priority_probability(self, k: int) -> pd.Series:
         """Share of draws in which each area is among the ``k`` most burdened areas."""
         if not 1 <= k <= len(self.areas):
-            raise MethodError(f"k must lie between 1 and {len(self.areas)}, got {k}")
+            raise MethodError(f"k muss zwischen 1 und {len(self.areas)} liegen, nicht {k}",
+                              code="E-METHOD-005")
         p = (self.ranks <= k).mean(axis=0)
         return pd.Series(p, index=self.areas, name="p_priority")
 
@@ -222,8 +228,8 @@ def scores_for_draws(
     space = space or ChoiceSpace()
     if tuple(x.columns.astype(str)) != tuple(str(i) for i in draws.indicators):
         raise InputDataError(
-            "indicator columns of x differ from the indicators of the draws",
-            hint=f"expected {list(draws.indicators)}",
+            "die Indikatorspalten weichen von den Indikatoren der Ziehungen ab",
+            code="E-COL-001", hint=f"erwartet: {', '.join(map(str, draws.indicators))}",
         )
     mats = variant_matrices(x, directions, space, ddof=ddof)
     keys = list(mats)
@@ -234,7 +240,8 @@ def scores_for_draws(
                                                   draws.aggregation, strict=True)),
             dtype=np.int64, count=len(draws))
     except KeyError as err:
-        raise MethodError(f"draws use an option outside the choice space: {err}") from None
+        raise MethodError(f"Die Ziehungen nutzen eine Option außerhalb des Auswahlraums: {err}",
+                          code="E-METHOD-005") from None
     stack = np.stack([mats[k] for k in keys])  # (n_variants, n_areas, n_ind)
     geometric = np.array([k[2] == "geometric" for k in keys])
     out = np.empty((len(draws), x.shape[0]))

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from sozialanalyse.errors import MethodError
+from sozialanalyse.formatting import number
 from sozialanalyse.index.methods import WEIGHTINGS  # noqa: F401  (re-exported)
 
 TOLERANCE = 1e-6
 """Allowed deviation of a weight sum from one."""
 
 
-def check_weights(weights: pd.Series, label: str = "weights", tol: float = TOLERANCE) -> pd.Series:
+def check_weights(weights: pd.Series, label: str = "Gewichte", tol: float = TOLERANCE) -> pd.Series:
     """Check that weights are finite, non-negative and sum to one.
 
     Parameters
@@ -39,14 +40,16 @@ def check_weights(weights: pd.Series, label: str = "weights", tol: float = TOLER
     w = pd.to_numeric(weights, errors="coerce").astype(float)
     bad = w[~np.isfinite(w) | (w < 0)]
     if len(bad):
-        raise MethodError(f"{label}: weight of '{bad.index[0]}' is {weights[bad.index[0]]!r}; "
-                          "weights must be finite and non-negative")
+        raise MethodError(f"{label}: das Gewicht von '{bad.index[0]}' ist "
+                          f"{weights[bad.index[0]]!r}; Gewichte müssen endlich und nicht "
+                          "negativ sein", code="E-METHOD-004")
     total = float(w.sum())
     if abs(total - 1.0) > tol:
         raise MethodError(
-            f"{label}: weights of {', '.join(map(str, w.index))} sum to {total:.6g}, not 1; "
-            "rescale them so that they sum to one"
-        )
+            f"{label}: die Gewichte von {', '.join(map(str, w.index))} ergeben "
+            f"{number(total, 6).rstrip('0').rstrip(',')}, nicht 1; skalieren Sie sie so, "
+            "dass sie 1 ergeben",
+            code="E-METHOD-004")
     return w
 
 
@@ -91,14 +94,15 @@ def manual_weights(dimension_of: pd.Series, weights: Mapping[str, float] | pd.Se
     w = pd.Series(weights, dtype=object)
     missing = [i for i in dimension_of.index if i not in w.index]
     if missing:
-        raise MethodError(f"indicator '{missing[0]}': no manual weight given")
+        raise MethodError(f"Indikator '{missing[0]}': kein Gewicht angegeben; geben Sie alle "
+                          "Gewichte an", code="E-META-003")
     extra = [i for i in w.index if i not in dimension_of.index]
     if extra:
-        raise MethodError(f"indicator '{extra[0]}': manual weight given for an indicator that "
-                          "is not in the index")
+        raise MethodError(f"Indikator '{extra[0]}': Gewicht angegeben, aber der Indikator ist "
+                          "nicht im Index", code="E-METHOD-004")
     w = w.reindex(dimension_of.index)
     for dim, members in dimension_of.groupby(dimension_of, sort=False):
-        check_weights(w[members.index], label=f"dimension '{dim}'")
+        check_weights(w[members.index], label=f"Dimension '{dim}'")
     return w.astype(float).rename("weight")
 
 
@@ -157,5 +161,6 @@ def dimension_weights(dimensions: list[str], weights: Mapping[str, float] | None
     w = pd.Series(weights, dtype=object)
     missing = [d for d in dimensions if d not in w.index]
     if missing:
-        raise MethodError(f"dimension '{missing[0]}': no dimension weight given")
-    return check_weights(w.reindex(dimensions), label="dimension weights").rename("weight")
+        raise MethodError(f"Dimension '{missing[0]}': kein Dimensionsgewicht angegeben",
+                          code="E-META-003")
+    return check_weights(w.reindex(dimensions), label="Dimensionsgewichte").rename("weight")
