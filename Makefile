@@ -26,6 +26,8 @@ JOBS   ?= auto
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 RUFF   := $(BIN)/ruff
 XDIST  := -n $(JOBS) --dist loadscope
+# The three chains of `make test` run side by side, except with JOBS=1 (all serial).
+CHAINS := $(if $(filter 1,$(JOBS)),1,3)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 BOOK_FLAGS := --all -W -n --keep-going
 STORED_CONFIG := _build/config-stored-outputs.yml
@@ -108,7 +110,7 @@ test: $(STAMP)
 	@mkdir -p _build && \
 	echo "make test: seconds per step (after lint, the three chains run at the same time)" \
 	    > $(TIMES) && t_start=$$(date +%s); \
-	$(call timed,lint) && $(MAKE) --no-print-directory -j3 --output-sync=target ENV_READY=1 \
+	$(call timed,lint) && $(MAKE) --no-print-directory -j$(CHAINS) --output-sync=target ENV_READY=1 \
 	    test-chain-pytest test-chain-book test-chain-reproduce; rc=$$?; \
 	printf '  %-24s %4d s\n' "total" $$(( $$(date +%s) - t_start )) >> $(TIMES); \
 	cat $(TIMES); exit $$rc
