@@ -305,6 +305,25 @@ def fit_poisson_batch(
     return PoissonBatchFit(cat[0], cat[1], cat[2], cat[3], cat[4], a.copy())
 
 
+def batch_covariance(
+    X: np.ndarray,
+    Y: np.ndarray,
+    fit: PoissonBatchFit,
+    cov: CovType,
+    groups: np.ndarray | None = None,
+) -> np.ndarray:
+    """Another covariance of the fits ``fit`` of ``X`` to ``Y`` (see :func:`fit_poisson_batch`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(B, K, K)``.
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    return _covariances(X, _outer(X), Y, fit.mu, fit.alpha, groups, cov)[0]
+
+
 def fit_poisson(
     X: np.ndarray,
     y: np.ndarray,
