@@ -1,11 +1,21 @@
-"""A lean Poisson (pseudo-)maximum-likelihood fit with cluster-robust errors.
+"""Lean count-model fits (Poisson, NB2) with cluster-robust errors, for one or many panels.
 
 The panel designs fit many small Poisson models with area and year dummies
 (in simulations: thousands). statsmodels' GLM does this correctly but calls
 BLAS many times per iteration, which is slow on busy machines. This module does
-plain iteratively reweighted least squares with a Cholesky solve and computes
-the cluster-robust ("sandwich") covariance with the same small-sample factor as
-statsmodels, ``G/(G-1) * (N-1)/(N-K)``. Tests compare it with statsmodels.
+plain iteratively reweighted least squares and computes the cluster-robust
+("sandwich") covariance with the same small-sample factor as statsmodels,
+``G/(G-1) * (N-1)/(N-K)``. Tests compare it with statsmodels.
+
+:func:`fit_poisson_batch` fits one design matrix to a batch of count vectors
+at once (the information of all panels is one matrix product, the normal
+equations a stack of solves; each panel stops on its own deviance criterion,
+so its fit does not depend on the rest of the batch). :func:`fit_poisson` is
+the same code with one panel, so the designs (:func:`panel_did`,
+:func:`event_study`, :func:`staggered_did`, :func:`two_group_did`) and their
+batched paths used by the calibration tests (``*_batch``) share one kernel.
+:func:`fit_nb2_batch` is the negative binomial (NB2) maximum likelihood of
+:func:`two_group_did`.
 
 :func:`fit_poisson_fe` is the lean kernel for the most common of these models,
 the Poisson difference-in-differences with area and year effects on one
