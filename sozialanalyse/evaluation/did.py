@@ -420,7 +420,7 @@ def two_group_did_batch(
     ``ci_high`` and ``p_value`` of ``two_group_did(panel.assign(cases=row),
     ...)``: the same fits (:func:`_two_group_fits`), including the choice
     between Poisson and the negative binomial model by the dispersion test
-    per panel with ``family="auto"``; warnings are not issued. Panels without
+    per panel with ``family="auto"``; the batched fits issue no warnings. Panels without
     cases in a group and period (or in an area) are computed with
     :func:`two_group_did` itself.
 

@@ -597,7 +597,7 @@ def panel_did_batch(
     Gives, for each row of ``counts``, the ``log_irr``, ``se_log``, ``ci_low``,
     ``ci_high`` and ``p_value`` that ``panel_did(panel.assign(cases=row),
     ...)`` returns (same design matrix, kernel, small-sample factor and
-    t(G - 1) critical value); warnings are not issued. Only the
+    t(G - 1) critical value); the batched fits issue no warnings. Only the
     cluster-robust and the model-based (quasi-Poisson) inference are batched:
     with ``inference="auto"`` the panel needs at least
     :data:`~sozialanalyse.evaluation.guardrails.MIN_TREATED_CLUSTERS` model

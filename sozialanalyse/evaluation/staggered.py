@@ -299,7 +299,7 @@ def staggered_did_batch(
     For each row of ``counts`` the ``log_irr``, ``se_log``, ``ci_low``,
     ``ci_high`` and ``p_value`` of ``staggered_did(panel.assign(cases=row),
     ...)``: same cells, design matrix, kernel, delta-method aggregation and
-    t(G - 1) critical value; warnings are not issued. Panels whose counts
+    t(G - 1) critical value; the batched fits issue no warnings. Panels whose counts
     change the design (an area or a cell without cases) are computed with
     :func:`staggered_did` itself.
 
