@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from frictionless import validate
 
@@ -125,6 +126,22 @@ def test_load_refuses_file_changed_after_packaging(tmp_path):
     target.write_text(text, encoding="utf-8")
     with pytest.raises(InputDataError, match="population"):
         sd.load("dresden_crosswalk", root=data, check_hash=False)
+
+
+def test_load_cache_returns_independent_copies_and_sees_same_size_edits(tmp_path):
+    data = _copy_data(tmp_path)
+    first = sd.load("dresden_crosswalk", root=data)
+    first.iloc[0, 0] = "verändert"
+    again = sd.load("dresden_crosswalk", root=data)
+    assert again.iloc[0, 0] != "verändert"  # a copy, not the cached frame itself
+    target = data / "derived" / "dresden_crosswalk.csv"
+    text = target.read_text(encoding="utf-8")
+    # same size, written within the file system's timestamp granularity: still detected
+    target.write_text(text.replace("3560", "3561"), encoding="utf-8")
+    with pytest.raises(InputDataError, match="differs from the version described"):
+        sd.load("dresden_crosswalk", root=data)
+    target.write_text(text, encoding="utf-8")
+    pd.testing.assert_frame_equal(sd.load("dresden_crosswalk", root=data), again)
 
 
 def test_frictionless_detects_changed_hash(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +124,33 @@ def _validate(frame: pd.DataFrame, resource: dict[str, Any], path: Path) -> pd.D
     return frame
 
 
+#: Validated tables of this process, keyed by resource and the state of its files.
+_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()
+
+
+def _file_state(path: Path) -> str | None:
+    """SHA-256 of a file's bytes (``None`` if it does not exist): the cache key's part."""
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
+
+
+def clear_cache() -> None:
+    """Forget the tables :func:`load` has validated in this process."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 def load(name: str, root: Path | None = None, check_hash: bool = True) -> pd.DataFrame:
     """Load a resource of ``data/datapackage.json`` by name, validated.
+
+    A table is read, hash-checked and validated once per process; later calls
+    return a copy of it as long as the bytes of the file, of ``datapackage.json``
+    and of a published table's schema file are unchanged (compared by SHA-256;
+    :func:`clear_cache` forgets everything).
 
     Parameters
     ----------
@@ -151,9 +178,31 @@ def load(name: str, root: Path | None = None, check_hash: bool = True) -> pd.Dat
         table fails validation. Published tables are checked against their own
         schema in ``data/published/schemas/`` instead of the packaged hash.
     """
-    root = root or data_dir()
+    root = Path(root or data_dir()).resolve()
+    descriptor = root / "datapackage.json"
+    key = (name, str(root), check_hash, _file_state(descriptor),
+           _file_state(root / "published" / f"{name}.csv"))
     resource = _resource(name, root)
     path = root / resource["path"]
+    schemas = (path.parent / "schemas" / f"{path.stem}.json",
+               path.parent / "schemas" / "schema.json", path.parent / "schema.json")
+    key += (_file_state(path), *(_file_state(s) for s in schemas))
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+    if hit is not None:
+        return hit.copy()
+    frame = _load_uncached(resource, path, check_hash)
+    with _CACHE_LOCK:
+        _CACHE[key] = frame
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return frame.copy()
+
+
+def _load_uncached(resource: dict[str, Any], path: Path, check_hash: bool) -> pd.DataFrame:
+    """Read, hash-check and validate one resource (see :func:`load`)."""
     if resource.get("x_origin") == "published":
         # data/published is maintained by hand: its own schema file is the authority, and
         # test_data_package.py reports a stale datapackage.json in one place.
