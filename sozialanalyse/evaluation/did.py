@@ -39,8 +39,10 @@ from sozialanalyse.evaluation.guardrails import (
     prepare_panel,
 )
 from sozialanalyse.evaluation.panel_did import (
+    BATCH_FIELDS,
     BatchEstimates,
     aligned_counts,
+    assemble_batch,
     regular_panels,
     wald_intervals,
 )
@@ -451,14 +453,10 @@ def two_group_did_batch(
     chosen = f["robust"] if family == "robust" else np.where(use_nb[:, None], f["negbin"],
                                                              f["model"])
     lo, hi, p = wald_intervals(chosen[:, 0], chosen[:, 1], level)
-    est = {k: np.full((len(y), 1), np.nan)
-           for k in ("log_irr", "se_log", "ci_low", "ci_high", "p_value")}
-    for name, v in zip(est, (chosen[:, 0], chosen[:, 1], lo, hi, p), strict=True):
-        est[name][regular, 0] = v
-    fallback = ~regular
-    for i in np.flatnonzero(fallback):
+
+    def one(i: int) -> dict[str, float]:
         r = two_group_did(panel.assign(**{cases: counts[i]}), family=family, level=level,
                           alpha=alpha, **cols)
-        for name in est:
-            est[name][i, 0] = getattr(r, name)
-    return BatchEstimates(("effect",), fallback=fallback, **est)
+        return {k: getattr(r, k) for k in BATCH_FIELDS}
+
+    return assemble_batch(("effect",), regular, (chosen[:, 0], chosen[:, 1], lo, hi, p), one)

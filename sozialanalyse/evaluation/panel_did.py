@@ -33,7 +33,7 @@ effects that grow or shrink it is biased -- use
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -568,15 +568,41 @@ def _event_estimates(
     return fit.params[:, :m], fit.bse[:, :m]
 
 
-def _fill_fallback(
-    est: dict[str, np.ndarray], regular: np.ndarray, compute: Any
-) -> np.ndarray:
-    """Fill the irregular panels of ``est`` one by one with ``compute(i) -> dict of rows``."""
-    fallback = ~regular
+#: The fields of :class:`BatchEstimates` filled per panel, in this order.
+BATCH_FIELDS = ("log_irr", "se_log", "ci_low", "ci_high", "p_value")
+
+
+def assemble_batch(
+    terms: Sequence[Any],
+    regular: np.ndarray,
+    values: Sequence[np.ndarray],
+    one: Callable[[int], Mapping[str, Any]],
+) -> BatchEstimates:
+    """Put the batched values of the regular panels and the one-by-one fallback together.
+
+    Parameters
+    ----------
+    terms
+        Names of the terms.
+    regular
+        Shape ``(B,)``: panels computed by the batched fit.
+    values
+        The :data:`BATCH_FIELDS` of the regular panels, each of shape
+        ``(n_regular,)`` or ``(n_regular, len(terms))``.
+    one
+        ``one(i)`` computes panel ``i`` with the public function and returns
+        the :data:`BATCH_FIELDS` (scalars or arrays over the terms).
+    """
+    shape = (len(regular), len(terms))
+    est = {k: np.full(shape, np.nan) for k in BATCH_FIELDS}
+    for name, v in zip(BATCH_FIELDS, values, strict=True):
+        est[name][regular] = np.reshape(v, (-1, len(terms)))
+    fallback = ~np.asarray(regular, dtype=bool)
     for i in np.flatnonzero(fallback):
-        for name, value in compute(int(i)).items():
-            est[name][i] = value
-    return fallback
+        got = one(int(i))
+        for name in BATCH_FIELDS:
+            est[name][i] = got[name]
+    return BatchEstimates(tuple(terms), fallback=fallback, **est)
 
 
 def panel_did_batch(
@@ -639,18 +665,13 @@ def panel_did_batch(
     b, se_cl, se_qp = _did_estimates(X, y[regular], off, groups)
     lo, hi, p = wald_intervals(b, se_cl if key == "cluster" else se_qp, level,
                                df=n_areas - 1 if key == "cluster" else None)
-    est = {k: np.full((len(y), 1), np.nan) for k in ("log_irr", "se_log", "ci_low", "ci_high",
-                                                       "p_value")}
-    for name, v in zip(est, (b, se_cl, lo, hi, p), strict=True):
-        est[name][regular, 0] = v
 
     def one(i: int) -> dict[str, float]:
         r = panel_did(panel.assign(**{cases: counts[i]}), inference=key, level=level,
                       alternatives=False, **cols)
-        return {k: getattr(r, k) for k in est}
+        return {k: getattr(r, k) for k in BATCH_FIELDS}
 
-    fallback = _fill_fallback(est, regular, one)
-    return BatchEstimates(("effect",), fallback=fallback, **est)
+    return assemble_batch(("effect",), regular, (b, se_cl, lo, hi, p), one)
 
 
 def event_study_batch(
@@ -697,16 +718,11 @@ def event_study_batch(
     regular = regular_panels(y, d) & ((y @ D) > 0).all(axis=1)
     b, se = _event_estimates(d, D, y[regular])
     lo, hi, p = wald_intervals(b, se, level, df=d["area"].nunique() - 1)
-    est = {k: np.full((len(y), len(times)), np.nan)
-           for k in ("log_irr", "se_log", "ci_low", "ci_high", "p_value")}
-    for name, v in zip(est, (b, se, lo, hi, p), strict=True):
-        est[name][regular] = v
 
     def one(i: int) -> dict[str, np.ndarray]:
         det = event_study(panel.assign(**{cases: counts[i]}), inference="model", window=window,
                           reference=reference, level=level, **cols).details
         det = det.set_index("event_time").loc[times]
-        return {k: det[k].to_numpy() for k in est}
+        return {k: det[k].to_numpy() for k in BATCH_FIELDS}
 
-    fallback = _fill_fallback(est, regular, one)
-    return BatchEstimates(tuple(times), fallback=fallback, **est)
+    return assemble_batch(times, regular, (b, se, lo, hi, p), one)

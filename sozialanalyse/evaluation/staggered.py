@@ -41,8 +41,10 @@ from sozialanalyse.evaluation.guardrails import (
     prepare_panel,
 )
 from sozialanalyse.evaluation.panel_did import (
+    BATCH_FIELDS,
     BatchEstimates,
     aligned_counts,
+    assemble_batch,
     drop_all_zero_areas,
     fixed_effects_matrix,
     regular_panels,
@@ -335,13 +337,9 @@ def staggered_did_batch(
     w = cells["n_areas"].to_numpy(dtype=float)
     _, _, ob, ose = _staggered_estimates(d, D, y[regular], w)
     lo, hi, p = wald_intervals(ob, ose, level, df=d["area"].nunique() - 1)
-    est = {k: np.full((len(y), 1), np.nan)
-           for k in ("log_irr", "se_log", "ci_low", "ci_high", "p_value")}
-    for name, v in zip(est, (ob, ose, lo, hi, p), strict=True):
-        est[name][regular, 0] = v
-    fallback = ~regular
-    for i in np.flatnonzero(fallback):
+
+    def one(i: int) -> dict[str, float]:
         r = staggered_did(panel.assign(**{cases: counts[i]}), level=level, **cols)
-        for name in est:
-            est[name][i, 0] = getattr(r, name)
-    return BatchEstimates(("effect",), fallback=fallback, **est)
+        return {k: getattr(r, k) for k in BATCH_FIELDS}
+
+    return assemble_batch(("effect",), regular, (ob, ose, lo, hi, p), one)
