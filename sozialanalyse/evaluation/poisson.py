@@ -41,6 +41,10 @@ CovType = Literal["cluster", "pearson", "model", "hc0"]
 #: Largest number of floats in one chunk's ``(B, N, K)``-sized work arrays.
 _CHUNK_FLOATS = 4_000_000
 
+#: Smallest batch for which the information of all panels is one product with the
+#: row-wise outer products of ``X``.
+_MIN_OUTER_BATCH = 8
+
 
 @dataclass(frozen=True)
 class PoissonFit:
@@ -186,10 +190,14 @@ def _irls(
     return beta, mu, n_iter
 
 
-def _outer(X: np.ndarray) -> np.ndarray | None:
-    """Row-wise outer products of ``X``, shape ``(N, K * K)`` (``None`` if too large)."""
+def _outer(X: np.ndarray, batch: int) -> np.ndarray | None:
+    """Row-wise outer products of ``X``, shape ``(N, K * K)``.
+
+    ``None`` (form ``X' W X`` per panel instead) for small batches, where one
+    matrix product per panel is faster, and when the array would be too large.
+    """
     n, k = X.shape
-    if n * k * k > 4 * _CHUNK_FLOATS:
+    if batch < _MIN_OUTER_BATCH or n * k * k > 4 * _CHUNK_FLOATS:
         return None
     return (X[:, :, None] * X[:, None, :]).reshape(n, k * k)
 
@@ -301,7 +309,7 @@ def fit_poisson_batch(
     off = np.broadcast_to(off, (b, n))
     a = np.broadcast_to(np.asarray(alpha, dtype=float), (b,))
     kind: CovType = cov if cov is not None else ("pearson" if groups is None else "cluster")
-    XX = _outer(X)
+    XX = _outer(X, b)
     k = X.shape[1]
     step = max(1, _CHUNK_FLOATS // max(n * k, 1))
     parts = []
@@ -331,7 +339,7 @@ def batch_covariance(
     """
     X = np.asarray(X, dtype=float)
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
-    return _covariances(X, _outer(X), Y, fit.mu, fit.alpha, groups, cov)[0]
+    return _covariances(X, _outer(X, len(Y)), Y, fit.mu, fit.alpha, groups, cov)[0]
 
 
 def fit_poisson(
@@ -455,7 +463,7 @@ def fit_nb2_batch(
     b, n = Y.shape
     off = np.broadcast_to(np.zeros(n) if offset is None else np.asarray(offset, dtype=float),
                           (b, n))
-    XX = _outer(X)
+    XX = _outer(X, b)
     theta = np.log(np.maximum(np.broadcast_to(np.asarray(alpha_start, dtype=float), (b,)),
                               MIN_NB2_ALPHA))
     floor = np.log(MIN_NB2_ALPHA)
