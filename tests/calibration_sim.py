@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sozialanalyse.evaluation.panel_did import BatchEstimates
 
 LOW, HIGH = 0.93, 0.97
 
@@ -50,18 +54,49 @@ def simulate_panels(
     return template, counts
 
 
+def _public_values(result: Any, term: Any) -> list[float]:
+    """Estimate, interval and p-value of ``term`` in a public design's result."""
+    if term == "effect":
+        return [result.log_irr, result.ci_low, result.ci_high, result.p_value]
+    row = result.details.set_index("event_time").loc[term]
+    return [float(row[k]) for k in ("log_irr", "ci_low", "ci_high", "p_value")]
+
+
 def run(
-    template: pd.DataFrame, counts: np.ndarray, fit
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    est, lo, hi = [], [], []
+    template: pd.DataFrame,
+    counts: np.ndarray,
+    batch: Callable[..., BatchEstimates],
+    public: Callable[[pd.DataFrame], Any],
+    *,
+    n_compare: int = 4,
+) -> BatchEstimates:
+    """All replications through the design's batched path in the package.
+
+    ``batch(template, counts)`` fits every replication at once; on the first
+    ``n_compare`` replications the public function ``public(panel)`` is run
+    as well and must give the same estimate, interval and p-value for every
+    term (to a relative 1e-8), so the calibration is one of what the public
+    function computes. No replication may need the batch's one-by-one
+    fallback (the simulated panels keep the design).
+    """
+    res = batch(template, counts)
+    assert not res.fallback.any(), "a simulated panel changed the design"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for c in counts:
-            r = fit(template.assign(cases=c))
-            est.append(r.log_irr)
-            lo.append(np.log(r.ci_low))
-            hi.append(np.log(r.ci_high))
-    return np.array(est), np.array(lo), np.array(hi)
+        for i in range(n_compare):
+            r = public(template.assign(cases=counts[i]))
+            for j, term in enumerate(res.terms):
+                got = [res.log_irr[i, j], res.ci_low[i, j], res.ci_high[i, j],
+                       res.p_value[i, j]]
+                np.testing.assert_allclose(got, _public_values(r, term), rtol=1e-8,
+                                           atol=1e-12, err_msg=f"replication {i}, {term}")
+    return res
+
+
+def log_columns(res: BatchEstimates, term: Any = "effect") -> tuple[np.ndarray, ...]:
+    """Log estimate, log lower and log upper limit of ``term`` over replications."""
+    j = res.column(term)
+    return res.log_irr[:, j], np.log(res.ci_low[:, j]), np.log(res.ci_high[:, j])
 
 
 def check(est: np.ndarray, lo: np.ndarray, hi: np.ndarray, truth: float) -> None:

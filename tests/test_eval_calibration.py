@@ -9,15 +9,21 @@ ratio (IRR). We check that
   replications the Monte Carlo standard error of a coverage of 95 % is 0.7
   points, with 2,000 it is 0.5 points).
 
-Counts are simulated vectorised with fixed seeds; the fits run in a loop.
+Counts are simulated vectorised with fixed seeds. All replications are fitted
+at once by the design's batched path in the package (``*_batch``: the same
+design matrix, kernel, covariance and critical value as the public function);
+each test first checks on a few replications that the public function gives
+the same estimate, interval and p-value (``calibration_sim.run``).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
-from calibration_sim import HIGH, LOW, check, run, simulate_panels
+from calibration_sim import HIGH, LOW, check, log_columns, run, simulate_panels
 
 from sozialanalyse.evaluation import (
     did_2x2_arrays,
@@ -27,6 +33,9 @@ from sozialanalyse.evaluation import (
     staggered_did,
     two_group_did,
 )
+from sozialanalyse.evaluation.did import two_group_did_batch
+from sozialanalyse.evaluation.panel_did import panel_did_batch
+from sozialanalyse.evaluation.staggered import staggered_did_batch
 
 
 def test_exact_rate_ratio_recovers_irr_and_covers() -> None:
@@ -54,8 +63,9 @@ def test_two_group_did_poisson_calibration() -> None:
     rng = np.random.default_rng(103)
     starts = [2015.0] * 4 + [np.nan] * 6
     template, counts = simulate_panels(rng, 1000, starts, 8, lambda e, g: np.log(0.8) + 0 * e)
-    est, lo, hi = run(template, counts, lambda p: two_group_did(p, family="poisson"))
-    check(est, lo, hi, np.log(0.8))
+    res = run(template, counts, partial(two_group_did_batch, family="poisson"),
+              partial(two_group_did, family="poisson"))
+    check(*log_columns(res), np.log(0.8))
 
 
 @pytest.mark.slow
@@ -64,8 +74,9 @@ def test_two_group_did_negbin_calibration() -> None:
     starts = [2015.0] * 10 + [np.nan] * 10
     template, counts = simulate_panels(rng, 1000, starts, 8, lambda e, g: np.log(0.8) + 0 * e,
                                        nb_alpha=0.05)
-    est, lo, hi = run(template, counts, lambda p: two_group_did(p, family="auto"))
-    check(est, lo, hi, np.log(0.8))
+    res = run(template, counts, partial(two_group_did_batch, family="auto"),
+              partial(two_group_did, family="auto"))
+    check(*log_columns(res), np.log(0.8))
 
 
 @pytest.mark.slow
@@ -74,8 +85,7 @@ def test_panel_did_calibration_with_area_effects_and_overdispersion() -> None:
     starts = [2013.0] * 15 + [np.nan] * 25
     template, counts = simulate_panels(rng, 1000, starts, 6, lambda e, g: np.log(0.85) + 0 * e,
                                        area_sd=0.3, nb_alpha=0.05)
-    est, lo, hi = run(template, counts, panel_did)
-    check(est, lo, hi, np.log(0.85))
+    check(*log_columns(run(template, counts, panel_did_batch, panel_did)), np.log(0.85))
 
 
 def _dynamic(e: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -88,13 +98,12 @@ def test_staggered_did_calibration_heterogeneous_effects() -> None:
     rng = np.random.default_rng(106)
     starts = [2012.0] * 10 + [2014.0] * 10 + [np.nan] * 20
     n_years = 6
-    template, counts = simulate_panels(rng, 800, starts, n_years, _dynamic, area_sd=0.3,
+    template, counts = simulate_panels(rng, 1000, starts, n_years, _dynamic, area_sd=0.3,
                                        nb_alpha=0.03)
     # truth: mean log IRR over treated cohort-year cells weighted by treated areas
     cells = [(g, t) for g in (2012, 2014) for t in range(int(g), 2010 + n_years)]
     truth = float(np.mean([_dynamic(np.array(t - g), None) for g, t in cells]))
-    est, lo, hi = run(template, counts, staggered_did)
-    check(est, lo, hi, truth)
+    check(*log_columns(run(template, counts, staggered_did_batch, staggered_did)), truth)
 
 
 @pytest.mark.slow

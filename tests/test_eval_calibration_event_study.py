@@ -1,15 +1,19 @@
 """Calibration of the event study by event time (split from test_eval_calibration so the
-parallel test run can place it on its own worker)."""
+parallel test run can place it on its own worker).
+
+All replications are fitted at once by :func:`event_study_batch` (the same design,
+kernel and t(G - 1) intervals as ``event_study(...).details``); the public function
+is run on the first replications and must agree (``calibration_sim.run``).
+"""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
-from calibration_sim import check, simulate_panels
+from calibration_sim import check, log_columns, run, simulate_panels
 
 from sozialanalyse.evaluation import event_study
+from sozialanalyse.evaluation.panel_did import event_study_batch
 
 
 @pytest.mark.slow
@@ -18,12 +22,7 @@ def test_event_study_calibration_by_event_time() -> None:
     starts = [2013.0] * 15 + [np.nan] * 25
     template, counts = simulate_panels(rng, 1000, starts, 6, lambda e, g: -0.1 * (e + 1),
                                        area_sd=0.3, nb_alpha=0.05)
-    rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for c in counts:
-            es = event_study(template.assign(cases=c)).details.set_index("event_time")
-            rows.append(es.loc[[-3, 0, 2], ["log_irr", "ci_low", "ci_high"]].to_numpy())
-    a = np.array(rows)
-    for k, truth in enumerate((0.0, -0.1, -0.3)):
-        check(a[:, k, 0], np.log(a[:, k, 1]), np.log(a[:, k, 2]), truth)
+    res = run(template, counts, event_study_batch, event_study)
+    assert res.terms == (-3, -2, 0, 1, 2)
+    for term, truth in ((-3, 0.0), (0, -0.1), (2, -0.3)):
+        check(*log_columns(res, term), truth)

@@ -184,16 +184,42 @@ def _fe_solve(w: np.ndarray, ra: np.ndarray, ry: np.ndarray) -> tuple[np.ndarray
     sums, ``(B, A)``) and ``ry`` (year sums, ``(B, T)``), returns area and year
     coefficients ``(B, A)`` and ``(B, T)`` by the Schur complement on the years.
     """
+    xa, xg = fe_solve_many(w, ra[:, None, :], ry[:, None, :])
+    return xa[:, 0], xg[:, 0]
+
+
+def fe_solve_many(
+    w: np.ndarray, ra: np.ndarray, ry: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fe_solve` for ``M`` right-hand sides per panel with the same weights.
+
+    The Schur complement of the year block is formed and factorised once per
+    panel and solved for all ``M`` right-hand sides (randomization inference
+    and the WCR bootstrap need one per area).
+
+    Parameters
+    ----------
+    w
+        Shape ``(B, A, T)``: weights.
+    ra, ry
+        Shapes ``(B, M, A)`` and ``(B, M, T)``: area and year sums of the
+        right-hand sides.
+
+    Returns
+    -------
+    (xa, xg)
+        Shapes ``(B, M, A)`` and ``(B, M, T)`` (first year 0).
+    """
     da = w.sum(axis=2)
     wm = w[:, :, 1:]
     dg = w.sum(axis=1)[:, 1:]
-    s = -np.einsum("bat,bas->bts", wm / da[..., None], wm)
+    s = -(np.swapaxes(wm / da[..., None], 1, 2) @ wm)
     idx = np.arange(dg.shape[1])
     s[:, idx, idx] += dg
-    rhs = ry[:, 1:] - np.einsum("bat,ba->bt", wm, ra / da)
-    xg = np.linalg.solve(s, rhs[..., None])[..., 0]
-    xa = (ra - np.einsum("bat,bt->ba", wm, xg)) / da
-    return xa, np.concatenate([np.zeros((w.shape[0], 1)), xg], axis=1)
+    rhs = ry[:, :, 1:] - np.einsum("bat,bma->bmt", wm, ra / da[:, None, :])
+    xg = np.swapaxes(np.linalg.solve(s, np.swapaxes(rhs, 1, 2)), 1, 2)
+    xa = (ra - np.einsum("bat,bmt->bma", wm, xg)) / da[:, None, :]
+    return xa, np.concatenate([np.zeros(xg.shape[:2] + (1,)), xg], axis=2)
 
 
 def _parts(mu: np.ndarray, y: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -436,15 +462,12 @@ def wcr_parts(
     m = (wdt * dt).sum(axis=2)
     info = m.sum(axis=1)
     e = wdt.sum(axis=2)
-    # weighted fit of each area's working residual v_g = r / w (zero elsewhere)
-    ww = np.repeat(w, g, axis=0)  # (B*G, G, T), panel-major
-    ry = np.zeros((b, g, g, t))
+    # weighted fit of each area's working residual v_g = r / w (zero elsewhere):
+    # area sums diag(sum_t r), year sums r_g.
+    ra = np.zeros((b, g, g))
     idx = np.arange(g)
-    ry[:, idx, idx, :] = r  # [b, g(perturbed), area, t]
-    ry = ry.reshape(b * g, g, t)
-    fa, fg = _fe_solve(ww, ry.sum(axis=2), ry.sum(axis=1))
-    fa = fa.reshape(b, g, g)  # [b, g, area]
-    fg = fg.reshape(b, g, t)  # [b, g, t]
+    ra[:, idx, idx] = r.sum(axis=2)
+    fa, fg = fe_solve_many(w, ra, r)  # [b, g(perturbed), area], [b, g, t]
     cmat = -np.swapaxes(fa, 1, 2) * e[:, :, None]  # [b, h, g]: e_h xa_g[h]
     cmat -= np.einsum("bht,bgt->bhg", wdt, fg)
     cmat -= m[:, :, None] * (c / info[:, None])[:, None, :]

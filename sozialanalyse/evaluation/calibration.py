@@ -221,7 +221,7 @@ def _bootstrap_accept(
         c, cmat, _ = wcr_parts(y, mu0, d)
         stat = (bhat - b0) / se
         num = np.einsum("rbg,rg->rb", w, c)
-        den = np.sqrt(ssc * (np.einsum("rbg,rhg->rbh", w, cmat) ** 2).sum(axis=2))
+        den = np.sqrt(ssc * ((w @ np.swapaxes(cmat, 1, 2)) ** 2).sum(axis=2))
         boot = num / den
     hits = (np.abs(boot) >= np.abs(stat)[:, None] * (1 - 1e-10)).sum(axis=1)
     p = (1.0 + hits) / (w.shape[1] + 1.0)

@@ -22,15 +22,12 @@ statistic per residual degree of freedom when that exceeds one.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
-from statsmodels.discrete.discrete_model import NegativeBinomial
 
 from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import MethodError
@@ -41,6 +38,15 @@ from sozialanalyse.evaluation.guardrails import (
     check_small_counts,
     prepare_panel,
 )
+from sozialanalyse.evaluation.panel_did import (
+    BATCH_FIELDS,
+    BatchEstimates,
+    aligned_counts,
+    assemble_batch,
+    regular_panels,
+    wald_intervals,
+)
+from sozialanalyse.evaluation.poisson import batch_covariance, fit_nb2_batch, fit_poisson_batch
 from sozialanalyse.evaluation.results import (
     INFERENCE_LABELS,
     EvaluationResult,
@@ -178,25 +184,39 @@ def dispersion_test(
     y: np.ndarray, mu: np.ndarray, df_resid: int, *, alpha: float = 0.05
 ) -> DispersionTest:
     """Cameron-Trivedi test of Poisson equidispersion from fitted means."""
-    y = np.asarray(y, dtype=float)
-    mu = np.asarray(mu, dtype=float)
     if df_resid <= 0:
         nan = float("nan")
         return DispersionTest(nan, nan, nan, nan, False,
                               "poisson (not testable: no residual degrees of freedom)")
-    pearson = float(np.sum((y - mu) ** 2 / mu) / max(df_resid, 1))
-    z = ((y - mu) ** 2 - y) / mu
-    xtx = float(np.sum(mu**2))
-    a_hat = float(np.sum(mu * z) / xtx)
-    resid = z - a_hat * mu
-    dof = max(len(y) - 1, 1)
-    s2 = float(np.sum(resid**2) / dof)
-    se = np.sqrt(s2 / xtx) if s2 > 0 else np.nan
-    t = a_hat / se if se and np.isfinite(se) else np.nan
-    p = float(stats.t.sf(t, dof)) if np.isfinite(t) else float("nan")
+    pearson, a_hat, t, p = (float(v[0]) for v in dispersion_arrays(
+        np.asarray(y, dtype=float)[None], np.asarray(mu, dtype=float)[None], df_resid))
     over = bool(np.isfinite(p) and p < alpha)
-    return DispersionTest(pearson, a_hat, float(t), p, over,
+    return DispersionTest(pearson, a_hat, t, p, over,
                           "negative binomial" if over else "poisson")
+
+
+def dispersion_arrays(
+    y: np.ndarray, mu: np.ndarray, df_resid: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`dispersion_test` for a batch: counts and fitted means of shape ``(B, N)``.
+
+    Returns
+    -------
+    (pearson_dispersion, alpha, statistic, p_value)
+        Each of shape ``(B,)`` (``df_resid`` must be positive).
+    """
+    pearson = np.sum((y - mu) ** 2 / mu, axis=1) / max(df_resid, 1)
+    z = ((y - mu) ** 2 - y) / mu
+    xtx = np.sum(mu**2, axis=1)
+    a_hat = np.sum(mu * z, axis=1) / xtx
+    resid = z - a_hat[:, None] * mu
+    dof = max(y.shape[1] - 1, 1)
+    s2 = np.sum(resid**2, axis=1) / dof
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.where(s2 > 0, np.sqrt(s2 / xtx), np.nan)
+        t = np.where(np.isfinite(se) & (se > 0), a_hat / se, np.nan)
+    p = np.where(np.isfinite(t), stats.t.sf(t, dof), np.nan)
+    return pearson, a_hat, t, p
 
 
 def _design(panel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -213,6 +233,64 @@ def _design(panel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     d["after"] = (d["year"] >= start_year).astype(float)
     d["treated_after"] = d["treated"] * d["after"]
     return d, start_year
+
+
+def _two_group_design(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, offset)``: DiD term first, then constant, group and year effects."""
+    year_fe = pd.get_dummies(d["year"].astype(int), drop_first=True, dtype=float).to_numpy()
+    X = np.column_stack([d["treated_after"].to_numpy(dtype=float), np.ones(len(d)),
+                         d["treated"].to_numpy(dtype=float), year_fe])
+    return X, np.log(d["population"].to_numpy(dtype=float))
+
+
+def _two_group_fits(
+    X: np.ndarray, y: np.ndarray, off: np.ndarray, family: str, alpha: float
+) -> dict[str, np.ndarray]:
+    """The fits of :func:`two_group_did` for counts ``y`` of shape ``(B, N)``.
+
+    Returns
+    -------
+    dict
+        ``model``, ``robust``, ``negbin``: shape ``(B, 2)`` estimate and
+        standard error of the DiD term (Poisson with model-based errors,
+        Poisson with HC0 sandwich errors, NB2 with errors scaled by
+        ``sqrt(max(1, X2 / df))``; ``nan`` where the NB2 model is not fitted:
+        it is fitted when ``family="negbin"`` or the dispersion test rejects);
+        ``pearson``, ``alpha``, ``statistic``, ``p_value``, ``overdispersed``:
+        the dispersion test per panel (``nan``/``False`` without residual
+        degrees of freedom); ``mu``: the Poisson fitted means.
+    """
+    n, k = X.shape
+    b = y.shape[0]
+    pois = fit_poisson_batch(X, y, off, cov="model")
+    rob = batch_covariance(X, y, pois, "hc0")
+    df_resid = n - k
+    if df_resid > 0:
+        pearson, a_hat, stat, p = dispersion_arrays(y, pois.mu, df_resid)
+    else:
+        pearson = a_hat = stat = p = np.full(b, np.nan)
+    over = np.isfinite(p) & (p < alpha)
+    need_nb = over | (family == "negbin")
+    nb = np.full((b, 2), np.nan)
+    if need_nb.any():
+        ys = y[need_nb]
+        # maximum likelihood of alpha and the coefficients, started as statsmodels would be
+        # started from the auxiliary-regression alpha
+        fit = fit_nb2_batch(X, ys, off, alpha_start=np.fmax(a_hat[need_nb], 0.01))
+        if df_resid > 0:
+            x2 = np.sum((ys - fit.mu) ** 2 / (fit.mu * (1.0 + fit.alpha[:, None] * fit.mu)),
+                        axis=1)
+            scale = np.maximum(1.0, x2 / df_resid)
+        else:
+            scale = np.ones(len(ys))
+        nb[need_nb] = np.column_stack([fit.params[:, 0], fit.bse[:, 0] * np.sqrt(scale)])
+    return {
+        "model": np.column_stack([pois.params[:, 0], pois.bse[:, 0]]),
+        "robust": np.column_stack([pois.params[:, 0], np.sqrt(rob[:, 0, 0])]),
+        "negbin": nb,
+        "pearson": pearson, "alpha": a_hat, "statistic": stat, "p_value": p,
+        "overdispersed": over, "mu": pois.mu,
+    }
 
 
 def two_group_did(
@@ -279,39 +357,19 @@ def two_group_did(
         check_pre_period(int((d["year"].unique() < start).sum()), minimum=min_pre_years)
         cells = d.groupby(["treated", "after"])["cases"].sum()
         check_small_counts(cells.to_numpy(), what="die vier Zellen")
-        year_fe = pd.get_dummies(d["year"].astype(int), drop_first=True,
-                                 dtype=float).to_numpy()
-        X = np.column_stack([d["treated_after"].to_numpy(), np.ones(len(d)),
-                             d["treated"].to_numpy(), year_fe])
+        X, off = _two_group_design(d)
         y = d["cases"].to_numpy(dtype=float)
-        off = np.log(d["population"].to_numpy(dtype=float))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # saturated 2 x 2: zero residual df is expected
-            pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit()
-            rob = sm.GLM(y, X, family=sm.families.Poisson(), offset=off).fit(cov_type="HC0")
-        dt = dispersion_test(y, pois.fittedvalues, int(pois.df_resid), alpha=alpha)
+        f = _two_group_fits(X, y[None], off, family, alpha)
+        dt = dispersion_test(y, f["mu"][0], X.shape[0] - X.shape[1], alpha=alpha)
         use = family
         if family == "auto":
             use = "negbin" if dt.overdispersed else "poisson"
         if family == "poisson":
             check_overdispersion_ignored(dt.pearson_dispersion, dt.p_value, alpha=alpha)
         fits: dict[str, tuple[float, float]] = {
-            "model": (float(pois.params[0]), float(pois.bse[0])),
-            "robust": (float(rob.params[0]), float(rob.bse[0])),
+            k: (float(f[k][0, 0]), float(f[k][0, 1])) for k in ("model", "robust", "negbin")
+            if np.isfinite(f[k][0, 0])
         }
-        if use == "negbin" or dt.overdispersed:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                nb = NegativeBinomial(y, X, offset=off, loglike_method="nb2").fit(
-                    start_params=np.append(pois.params, max(dt.alpha, 0.01)),
-                    disp=0, maxiter=200,
-                )
-                a_hat = float(max(nb.params[-1], 1e-8))
-                glm = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=a_hat),
-                             offset=off)
-                nbg = glm.fit(start_params=nb.params[:-1])
-                scale = max(1.0, float(nbg.pearson_chi2 / nbg.df_resid))
-            fits["negbin"] = (float(nbg.params[0]), float(nbg.bse[0] * np.sqrt(scale)))
     key = {"poisson": "model", "robust": "robust", "negbin": "negbin"}[use]
     b, se = fits[key]
     lo, hi, p = wald_interval(b, se, level)
@@ -342,3 +400,63 @@ def two_group_did(
         extra={"dispersion_test": dt},
     )
     return attach_warnings(res, caught)
+
+
+def two_group_did_batch(
+    panel: pd.DataFrame,
+    counts: np.ndarray,
+    *,
+    area: str = "area",
+    year: str = "year",
+    cases: str = "cases",
+    population: str = "population",
+    treated: str | Sequence[str] | None = None,
+    start_year: int | None = None,
+    family: str = "auto",
+    level: float = 0.95,
+    alpha: float = 0.05,
+) -> BatchEstimates:
+    """:func:`two_group_did` for many count vectors on one panel structure, batched.
+
+    For each row of ``counts`` the ``log_irr``, ``se_log``, ``ci_low``,
+    ``ci_high`` and ``p_value`` of ``two_group_did(panel.assign(cases=row),
+    ...)``: the same fits (:func:`_two_group_fits`), including the choice
+    between Poisson and the negative binomial model by the dispersion test
+    per panel with ``family="auto"``; the batched fits issue no warnings. Panels without
+    cases in a group and period (or in an area) are computed with
+    :func:`two_group_did` itself.
+
+    Parameters
+    ----------
+    panel, counts
+        As in :func:`~sozialanalyse.evaluation.panel_did.panel_did_batch`.
+    area, year, cases, population, treated, start_year, family, level, alpha
+        As in :func:`two_group_did`.
+
+    Returns
+    -------
+    BatchEstimates
+        One term, ``"effect"``.
+    """
+    if family not in {"auto", "poisson", "negbin", "robust"}:
+        raise MethodError(f"unbekannte Familie '{family}'")
+    cols = {"area": area, "year": year, "cases": cases, "population": population,
+            "treated": treated, "start_year": start_year}
+    clean = prepare_panel(panel.assign(**{cases: 1}), **cols)
+    y = aligned_counts(panel, counts, clean, area, year)
+    regular = regular_panels(y, clean)
+    d, _ = _design(clean)
+    X, off = _two_group_design(d)
+    f = _two_group_fits(X, y[regular], off, family, alpha)
+    use_nb = f["overdispersed"] if family == "auto" else np.full(int(regular.sum()),
+                                                                family == "negbin")
+    chosen = f["robust"] if family == "robust" else np.where(use_nb[:, None], f["negbin"],
+                                                             f["model"])
+    lo, hi, p = wald_intervals(chosen[:, 0], chosen[:, 1], level)
+
+    def one(i: int) -> dict[str, float]:
+        r = two_group_did(panel.assign(**{cases: counts[i]}), family=family, level=level,
+                          alpha=alpha, **cols)
+        return {k: getattr(r, k) for k in BATCH_FIELDS}
+
+    return assemble_batch(("effect",), regular, (chosen[:, 0], chosen[:, 1], lo, hi, p), one)

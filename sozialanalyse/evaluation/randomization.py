@@ -46,8 +46,8 @@ import pandas as pd
 from sozialanalyse import formatting as fmt
 from sozialanalyse.errors import MethodError
 from sozialanalyse.evaluation.bootstrap import (
-    _fe_solve,
     coverage_range,
+    fe_solve_many,
     fit_did,
     invert_test,
     panel_matrices,
@@ -164,17 +164,18 @@ def assignment_statistics(
     w, r = mu, y - mu
     pf = post.astype(float)
     # projection of each area's post indicator e_j x post on the effects, per panel
-    eye = np.eye(g)
-    ww = np.repeat(w, g, axis=0)  # (B*G, G, T): panel-major
-    col = np.tile(eye[:, :, None] * pf[None, None, :], (b, 1, 1))  # (B*G, G, T)
-    wc = ww * col
-    xa, xg = _fe_solve(ww, wc.sum(axis=2), wc.sum(axis=1))
-    resid = (col - xa[..., None] - xg[:, None, :]).reshape(b, g, g, t)  # [b, j, i, t]
+    # column j = e_j x post: area sums diag(sum_t w pf), year sums w_j pf
+    ra = np.zeros((b, g, g))
+    idx = np.arange(g)
+    ra[:, idx, idx] = (w * pf).sum(axis=2)
+    xa, xg = fe_solve_many(w, ra, w * pf)  # [b, j, i], [b, j, t]
+    col = np.eye(g)[:, :, None] * pf[None, None, :]  # [j, i, t]
+    resid = col[None] - xa[..., None] - xg[:, :, None, :]  # [b, j, i, t]
     m = members.astype(float)
     u = m @ (r * pf).sum(axis=2).T  # (n, B)
     if statistic == "log_irr":
         q = np.einsum("bit,bjit->bij", w * pf, resid)  # d_i' W (I - P) d_j
-        info = np.einsum("ni,bij,nj->bn", m, q, m)
+        info = ((m @ q) * m).sum(axis=2)  # m_n' q_b m_n, shape (B, n)
         return u.T / info
     if statistic == "t":
         k = np.einsum("bjit,bit->bji", resid, r)  # area i's score from column j

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,17 @@ from sozialanalyse.evaluation.guardrails import (
     check_separation,
     prepare_panel,
 )
-from sozialanalyse.evaluation.panel_did import drop_all_zero_areas, fixed_effects_matrix
-from sozialanalyse.evaluation.poisson import fit_poisson
+from sozialanalyse.evaluation.panel_did import (
+    BATCH_FIELDS,
+    BatchEstimates,
+    aligned_counts,
+    assemble_batch,
+    drop_all_zero_areas,
+    fixed_effects_matrix,
+    regular_panels,
+    wald_intervals,
+)
+from sozialanalyse.evaluation.poisson import fit_poisson_batch
 from sozialanalyse.evaluation.results import (
     INFERENCE_LABELS,
     EvaluationResult,
@@ -84,6 +94,65 @@ def identification_table(panel: pd.DataFrame) -> pd.DataFrame:
 def _aggregate(b: np.ndarray, V: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     w = w / w.sum()
     return float(w @ b), float(np.sqrt(w @ V @ w))
+
+
+def _keep_comparable_years(d: pd.DataFrame) -> tuple[pd.DataFrame, list[Any], pd.Series]:
+    """Drop the years in which no area is untreated (no comparison exists for them)."""
+    years = np.sort(d["year"].unique())
+    area_start = d.groupby("area")["start_year"].first()
+    keep_years = [t for t in years if (area_start.isna() | (area_start > t)).any()]
+    return d[d["year"].isin(keep_years)].reset_index(drop=True), keep_years, area_start
+
+
+def _cells(d: pd.DataFrame) -> pd.DataFrame:
+    """Treated cohort-year cells: ``start_year, year, n_areas, cases``."""
+    return (
+        d[d["start_year"].notna() & (d["year"] >= d["start_year"])]
+        .groupby(["start_year", "year"])
+        .agg(n_areas=("area", "nunique"), cases=("cases", "sum"))
+        .reset_index()
+    )
+
+
+def _cell_indicators(d: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
+    """Shape ``(rows, cells)``: one indicator per cohort-year cell."""
+    return np.column_stack([
+        ((d["start_year"] == g) & (d["year"] == t)).to_numpy(dtype=float)
+        for g, t in zip(cells["start_year"], cells["year"], strict=True)
+    ])
+
+
+def _staggered_estimates(
+    d: pd.DataFrame, D: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cell effects, their cluster-robust covariance and the weighted average, for counts ``y``.
+
+    Parameters
+    ----------
+    d
+        Prepared panel (comparable years only).
+    D
+        Cell indicators (:func:`_cell_indicators`).
+    y
+        Shape ``(B, rows)``: counts in ``d``'s row order.
+    w
+        Weights of the cells (treated areas per cell).
+
+    Returns
+    -------
+    (b, V, overall, overall_se)
+        Shapes ``(B, k)``, ``(B, k, k)``, ``(B,)``, ``(B,)``; the overall
+        effect is the ``w``-weighted mean of the cell effects, its standard
+        error by the delta method.
+    """
+    X = np.column_stack([D, fixed_effects_matrix(d)])
+    off = np.log(d["population"].to_numpy(dtype=float))
+    fit = fit_poisson_batch(X, y, off, pd.factorize(d["area"])[0])
+    k = D.shape[1]
+    b = fit.params[:, :k]
+    V = fit.cov[:, :k, :k]
+    wn = w / w.sum()
+    return b, V, b @ wn, np.sqrt(np.einsum("k,bkl,l->b", wn, V, wn))
 
 
 def staggered_did(
@@ -133,22 +202,14 @@ def staggered_did(
     start = d["start_year"]
     if start.notna().sum() == 0:
         raise MethodError("kein Gebiet mit Fällen hat ein Startjahr")
-    years = np.sort(d["year"].unique())
-    area_start = d.groupby("area")["start_year"].first()
-    keep_years = [t for t in years if (area_start.isna() | (area_start > t)).any()]
-    d = d[d["year"].isin(keep_years)].reset_index(drop=True)
+    d, keep_years, area_start = _keep_comparable_years(d)
     n_cl = int(d["area"].nunique())
     n_treated = int(area_start.notna().sum())
     with collect_warnings() as caught:
         check_pre_period(int((np.asarray(keep_years) < start.min()).sum()),
                          minimum=min_pre_years)
         check_clusters(n_treated, n_cl)
-        cells = (
-            d[d["start_year"].notna() & (d["year"] >= d["start_year"])]
-            .groupby(["start_year", "year"])
-            .agg(n_areas=("area", "nunique"), cases=("cases", "sum"))
-            .reset_index()
-        )
+        cells = _cells(d)
         lost = sorted(set(start.dropna().astype(int)) - set(cells["start_year"].astype(int)))
         if lost and not cells.empty:
             warnings.warn(
@@ -163,23 +224,19 @@ def staggered_did(
             "keine Kohorten-Jahr-Zelle hat ein noch nicht umgestelltes Vergleichsgebiet: "
             "mit diesen Daten ist der Effekt nicht identifiziert"
         )
-    zero = cells[cells["cases"] == 0]
-    if not zero.empty:
-        g, t = int(zero["start_year"].iloc[0]), int(zero["year"].iloc[0])
+    D = _cell_indicators(d, cells)
+    y = d["cases"].to_numpy(dtype=float)
+    cell_cases = y @ D
+    if (cell_cases == 0).any():
+        j = int(np.flatnonzero(cell_cases == 0)[0])
+        g, t = int(cells["start_year"].iloc[j]), int(cells["year"].iloc[j])
         raise MethodError(
             f"kein einziger Fall in der Kohorte {g} im Jahr {t}: diese Zelle hat keinen "
             "endlichen Schätzer (Verhältnis 0, Intervall [0; 0])")
-    D = np.column_stack([
-        ((d["start_year"] == g) & (d["year"] == t)).to_numpy(dtype=float)
-        for g, t in zip(cells["start_year"], cells["year"], strict=True)
-    ])
-    X = np.column_stack([D, fixed_effects_matrix(d)])
-    y = d["cases"].to_numpy(dtype=float)
-    off = np.log(d["population"].to_numpy(dtype=float))
-    res = fit_poisson(X, y, off, pd.factorize(d["area"])[0])
     k = len(cells)
-    b = np.asarray(res.params[:k])
-    V = np.asarray(res.cov)[:k, :k]
+    w = cells["n_areas"].to_numpy(dtype=float)
+    bb, VV, obb, oseb = _staggered_estimates(d, D, y[None], w)
+    b, V, ob, ose = bb[0], VV[0], float(obb[0]), float(oseb[0])
     z = stats.t(n_cl - 1).ppf(0.5 + level / 2)
     se = np.sqrt(np.diag(V))
     cells = cells.drop(columns="cases").rename(columns={"start_year": "cohort"})
@@ -188,8 +245,6 @@ def staggered_did(
     cells["log_irr"], cells["se_log"] = b, se
     cells["irr"] = np.exp(b)
     cells["ci_low"], cells["ci_high"] = np.exp(b - z * se), np.exp(b + z * se)
-    w = cells["n_areas"].to_numpy(dtype=float)
-    ob, ose = _aggregate(b, V, w)
     ev_rows = []
     for e, idx in cells.groupby("event_time").groups.items():
         pos = cells.index.get_indexer(idx)
@@ -227,3 +282,64 @@ def staggered_did(
         extra={"by_event_time": ev},
     )
     return attach_warnings(out, caught)
+
+
+def staggered_did_batch(
+    panel: pd.DataFrame,
+    counts: np.ndarray,
+    *,
+    area: str = "area",
+    year: str = "year",
+    cases: str = "cases",
+    population: str = "population",
+    treated: str | Sequence[str] | None = None,
+    start_year: int | None = None,
+    level: float = 0.95,
+) -> BatchEstimates:
+    """The overall effect of :func:`staggered_did` for many count vectors, in one batched fit.
+
+    For each row of ``counts`` the ``log_irr``, ``se_log``, ``ci_low``,
+    ``ci_high`` and ``p_value`` of ``staggered_did(panel.assign(cases=row),
+    ...)``: same cells, design matrix, kernel, delta-method aggregation and
+    t(G - 1) critical value; the batched fits issue no warnings. Panels whose counts
+    change the design (an area or a cell without cases) are computed with
+    :func:`staggered_did` itself.
+
+    Parameters
+    ----------
+    panel, counts
+        As in :func:`~sozialanalyse.evaluation.panel_did.panel_did_batch`.
+    area, year, cases, population, treated, start_year, level
+        As in :func:`staggered_did`.
+
+    Returns
+    -------
+    BatchEstimates
+        One term, ``"effect"``.
+    """
+    cols = {"area": area, "year": year, "cases": cases, "population": population,
+            "treated": treated, "start_year": start_year}
+    clean = prepare_panel(panel.assign(**{cases: 1}), require_comparison=False, **cols)
+    if clean["start_year"].notna().sum() == 0:
+        raise MethodError("kein Gebiet mit Fällen hat ein Startjahr")
+    y_all = aligned_counts(panel, counts, clean, area, year)
+    regular = regular_panels(y_all, clean)
+    d, _, _ = _keep_comparable_years(clean)
+    y = aligned_counts(clean, y_all, d, "area", "year")
+    cells = _cells(d)
+    if cells.empty:
+        raise MethodError(
+            "keine Kohorten-Jahr-Zelle hat ein noch nicht umgestelltes Vergleichsgebiet: "
+            "mit diesen Daten ist der Effekt nicht identifiziert"
+        )
+    D = _cell_indicators(d, cells)
+    regular &= ((y @ D) > 0).all(axis=1)
+    w = cells["n_areas"].to_numpy(dtype=float)
+    _, _, ob, ose = _staggered_estimates(d, D, y[regular], w)
+    lo, hi, p = wald_intervals(ob, ose, level, df=d["area"].nunique() - 1)
+
+    def one(i: int) -> dict[str, float]:
+        r = staggered_did(panel.assign(**{cases: counts[i]}), level=level, **cols)
+        return {k: getattr(r, k) for k in BATCH_FIELDS}
+
+    return assemble_batch(("effect",), regular, (ob, ose, lo, hi, p), one)
