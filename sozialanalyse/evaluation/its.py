@@ -50,6 +50,7 @@ from sozialanalyse.evaluation.guardrails import (
     check_pre_period,
     check_start_year,
 )
+from sozialanalyse.evaluation.poisson import fit_poisson_batch
 from sozialanalyse.evaluation.results import (
     INFERENCE_LABELS,
     EvaluationResult,
@@ -95,19 +96,8 @@ def fixed_b_critical_value(maxlags: int, n: int, level: float = 0.95) -> float:
 # ---------------------------------------------------------------- batched fits
 
 
-def fit_poisson_batch(
-    X: np.ndarray, offset: np.ndarray, Y: np.ndarray, *, max_iter: int = 50
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Poisson IRLS for many series on one design at once.
-
-    Parameters
-    ----------
-    X
-        Design, shape ``(T, k)``.
-    offset
-        Shape ``(T,)``.
-    Y
-        Counts, shape ``(R, T)``.
+def _fit(X: np.ndarray, offset: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Poisson fits of many series on one design (the shared batched IRLS).
 
     Returns
     -------
@@ -115,23 +105,8 @@ def fit_poisson_batch(
         Shapes ``(R, k)``, ``(R, T)``, ``(R, k, k)`` (``bread`` is the inverse
         Fisher information ``(X' W X)^-1``).
     """
-    Y = np.atleast_2d(np.asarray(Y, dtype=float))
-    z0 = np.log(Y + 0.5) - offset
-    beta = np.linalg.lstsq(X, z0.T, rcond=None)[0].T
-    for _ in range(max_iter):
-        eta = beta @ X.T + offset
-        mu = np.exp(eta)
-        z = eta - offset + (Y - mu) / mu
-        xtwx = np.einsum("tk,rt,tl->rkl", X, mu, X)
-        xtwz = np.einsum("tk,rt->rk", X, mu * z)
-        new = np.linalg.solve(xtwx, xtwz[..., None])[..., 0]
-        done = np.max(np.abs(new - beta)) < 1e-10
-        beta = new
-        if done:
-            break
-    mu = np.exp(beta @ X.T + offset)
-    bread = np.linalg.inv(np.einsum("tk,rt,tl->rkl", X, mu, X))
-    return beta, mu, bread
+    fit = fit_poisson_batch(X, np.atleast_2d(Y), offset, cov="model")
+    return fit.params, fit.mu, fit.bread
 
 
 def _quasi_poisson_se(Y: np.ndarray, mu: np.ndarray, bread: np.ndarray,
@@ -213,7 +188,7 @@ def _coverage(
     rng = np.random.default_rng(seed)
     mu = np.exp(X @ beta + offset)
     Y = _simulate_counts(mu, sigma, rho, reps, rng)
-    b, m, br = fit_poisson_batch(X, offset, Y)
+    b, m, br = _fit(X, offset, Y)
     _, lo, hi, _ = _intervals(key, X, Y, b, m, br, lags, level)
     cov = (lo <= beta) & (beta <= hi)
     return float(cov[:, 2].mean()), float(cov[:, 3].mean())
@@ -327,7 +302,7 @@ def interrupted_time_series(
     df = n - k
     lags = default_maxlags(n) if maxlags is None else int(maxlags)
     key = _choose(inference, n)
-    beta, mu, bread = fit_poisson_batch(X, off, y[None, :])
+    beta, mu, bread = _fit(X, off, y[None, :])
     _, phi = _quasi_poisson_se(y[None, :], mu, bread, df)
     alts = {}
     for kk in ("its_t", "hac", "model"):
@@ -456,7 +431,7 @@ def its_coverage_table(
             rng = np.random.default_rng([seed, n, int(rho * 10)])
             mu = np.exp(X @ beta + off)
             Y = _simulate_counts(mu, sigma, rho, reps, rng)
-            b, m, br = fit_poisson_batch(X, off, Y)
+            b, m, br = _fit(X, off, Y)
             for key in ("its_t", "hac", "model"):
                 _, lo, hi, _ = _intervals(key, X, Y, b, m, br, lags, 0.95)
                 cov = (lo <= beta) & (beta <= hi)
