@@ -83,6 +83,22 @@ class PageRecord:
     errors: list[str] = field(default_factory=list)
     data: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Why the visit stopped early (navigation, script or action raised), else None.
+    failure: str | None = None
+
+    def measured(self) -> Any:
+        """The script's result; a test that needs it fails here if the visit did not finish."""
+        assert self.failure is None and self.data is not None, (
+            f"{self.path} at {self.viewport['width']} px: nothing recorded ({self.failure})"
+        )
+        return self.data
+
+    def done(self) -> dict[str, Any]:
+        """The action's result; a test that needs it fails here if the visit did not finish."""
+        assert self.failure is None, (
+            f"{self.path} at {self.viewport['width']} px: {self.failure}"
+        )
+        return self.extra
 
 
 @dataclass
@@ -164,6 +180,9 @@ async def survey(executable: str, base: str, visits: list[Visit], tabs: int) -> 
                     record.data = await page.evaluate(spec.script)
                 if spec.action:
                     record.extra = await spec.action(page)
+            except Exception as exc:  # noqa: BLE001 - one page's failure fails its tests only
+                record.failure = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                record.errors.append(f"browser: {record.failure}")
             finally:
                 await page.close()
 

@@ -73,7 +73,7 @@ def test_toc_page_loads_without_errors(desktop: Survey, toc_page: str) -> None:
 
 
 def test_figure_images_load(desktop: Survey, toc_page: str, book_server: str) -> None:
-    images = desktop[toc_page, DESKTOP["width"]].data
+    images = desktop[toc_page, DESKTOP["width"]].measured()
     broken = [
         img["src"]
         for img in images
@@ -86,7 +86,7 @@ def test_book_has_figure_images(desktop: Survey, toc_html_pages, book_server: st
     n_images = sum(
         is_local(img["src"], book_server)
         for path in toc_html_pages
-        for img in desktop[path, DESKTOP["width"]].data
+        for img in desktop[path, DESKTOP["width"]].data or ()
     )
     assert n_images >= 1, "no figure images found in the book"
 
@@ -94,11 +94,14 @@ def test_book_has_figure_images(desktop: Survey, toc_html_pages, book_server: st
 def test_search_finds_german_term(desktop: Survey) -> None:
     record = desktop[SEARCH_PATH, DESKTOP["width"]]
     assert record.status == 200
-    assert record.extra.get("hits", 0) >= 1, f"search for {SEARCH_TERM!r} found nothing"
+    assert record.failure is None, f"search for {SEARCH_TERM!r} found nothing: {record.failure}"
+    assert record.extra["hits"] >= 1, f"search for {SEARCH_TERM!r} found nothing"
     assert not record.errors, record.errors
 
 
 def test_screenshots(desktop: Survey, toc_html_pages, artifact_dir) -> None:
     for name, i in SCREENSHOTS.items():
-        assert desktop[toc_html_pages[i], DESKTOP["width"]].status == 200
+        record = desktop[toc_html_pages[i], DESKTOP["width"]]
+        assert record.status == 200, f"{record.path}: HTTP {record.status}"
+        record.done()
         assert (artifact_dir / name).stat().st_size > 10_000, f"screenshot {name} looks empty"

@@ -143,7 +143,7 @@ def test_toc_page_loads_on_a_phone(layout: Survey, toc_page: str) -> None:
 
 
 def test_no_page_wider_than_a_phone(layout: Survey, toc_page: str) -> None:
-    result = layout[toc_page, PHONE["width"]].data["overflow"]
+    result = layout[toc_page, PHONE["width"]].measured()["overflow"]
     assert result["width"] <= result["viewport"] + 1, (
         f"{toc_page}: {result['width']} px wide at {result['viewport']} px; "
         + "; ".join(result["offenders"])
@@ -151,14 +151,14 @@ def test_no_page_wider_than_a_phone(layout: Survey, toc_page: str) -> None:
 
 
 def test_no_table_is_clipped_on_a_phone(layout: Survey, toc_page: str) -> None:
-    clipped = layout[toc_page, PHONE["width"]].data["clipped"]
+    clipped = layout[toc_page, PHONE["width"]].measured()["clipped"]
     assert not clipped, f"{toc_page}: tables cut off on a phone:\n" + "\n".join(clipped)
 
 
 def test_reference_entries_fit_the_column(layout: Survey) -> None:
     record = layout[REFERENCES, DESKTOP["width"]]
     assert record.status == 200, record.status
-    result = record.data
+    result = record.measured()
     assert result["n"] >= 20
     assert not result["wide"], "reference entries wider than the column:\n" + "\n".join(
         result["wide"][:10]
@@ -170,7 +170,7 @@ def test_phone_screenshots(layout: Survey, artifact_dir: Path) -> None:
     shots = [
         name
         for key in ((START, 390), (MAP_PAGE, 390), (REFERENCES, 390), (REFERENCES, 1280))
-        for name in layout[key].extra.get("shots", [])
+        for name in layout[key].done()["shots"]
     ]
     for name in shots:
         assert (artifact_dir / name).stat().st_size > 2_000, f"screenshot {name} looks empty"
