@@ -1,12 +1,17 @@
 """Phone layout of the built book in a real browser (Debian Chromium via Playwright).
 
-* At 390 px (a phone) no page of ``_toc.yml`` is wider than the window: long German
+* At 390 px (a phone) every page of ``_toc.yml`` loads (HTTP 200) without console errors,
+  uncaught JavaScript exceptions or failed local requests.
+* At 390 px no page of ``_toc.yml`` is wider than the window: long German
   compounds and URLs wrap, wide tables scroll inside their own container.
 * At 390 px no table is clipped: a table wider than the column must sit in a container
   that scrolls (``overflow-x: auto``), never in one that hides the overflow.
 * At 1280 px no entry of the reference list is wider than the text column.
 * Screenshots at 390 px of the start page, the Dresden map and one reference-list entry go
   to ``_build/test-artifacts/`` (or ``$SOZIALANALYSE_ARTIFACT_DIR``).
+
+Every page is opened once at 390 px (``layout`` below, a few tabs at a time; the reference
+list once more at 1280 px) and the tests assert on what was recorded, one test per page.
 
 Rerun: ``make book`` then ``.venv/bin/pytest -m book tests/book/test_browser_layout.py``.
 """
