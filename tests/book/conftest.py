@@ -9,32 +9,24 @@ Tests are skipped with a message when no ``index.html`` is there: run ``make boo
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browser_survey import TABS, Survey, Visit, survey
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package
 #: Fallbacks, e.g. on Ubuntu CI runners (chromium-browser, preinstalled Google Chrome).
 #: ``$SOZIALANALYSE_CHROMIUM`` overrides all of them.
 CHROMIUM_FALLBACKS = (Path("/usr/bin/chromium-browser"), Path("/usr/bin/google-chrome"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def html_dir_path() -> Path:
@@ -169,23 +161,24 @@ def book_server(html_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory):
-    """A Playwright Chromium context with a new, empty user-data dir."""
+def survey_pages(chromium_executable: str, book_server: str) -> Callable[[list[Visit]], Survey]:
+    """A function that opens the given visits in headless Chromium and returns the records.
+
+    Each test module builds its list of ``Visit`` once (a module-scoped fixture) and asserts
+    on the records, so a page is loaded once per viewport, not once per test.
+    """
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.async_api  # noqa: F401
     except ImportError:  # pragma: no cover - playwright is in the dev dependencies
         pytest.skip("python playwright is not installed")
-    user_data = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        # A browser that is installed but does not start is a failure, not a skip.
-        context = pw.chromium.launch_persistent_context(
-            str(user_data),
-            executable_path=chromium_executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+
+    def run(visits: list[Visit]) -> Survey:
+        return asyncio.run(survey(chromium_executable, book_server, visits, TABS))
+
+    return run
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests with a ``toc_page`` argument run once per page of ``_toc.yml``."""
+    if "toc_page" in metafunc.fixturenames:
+        metafunc.parametrize("toc_page", toc_pages())

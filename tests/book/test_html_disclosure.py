@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from book_pages import parse, soup_of
 from bs4 import BeautifulSoup
 
 from sozialanalyse.disclosure import DEFAULT_THRESHOLD, SECRECY_SYMBOL, case_count_table
@@ -22,9 +23,9 @@ pytestmark = pytest.mark.book
 INTEGER = re.compile(r"^\d{1,3}(?:[.\u202f\u00a0 ]\d{3})*$|^\d+$")
 
 
-def small_count_cells(html: str, page: str = "<html>") -> tuple[int, list[str]]:
+def small_count_cells(html: str | BeautifulSoup, page: str = "<html>") -> tuple[int, list[str]]:
     """Number of case-count tables and the messages for small published counts."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     tables = soup.find_all("table", class_="case-counts")
     problems = []
     for i, table in enumerate(tables, start=1):
@@ -48,9 +49,7 @@ def small_count_cells(html: str, page: str = "<html>") -> tuple[int, list[str]]:
 def test_no_small_counts_in_case_count_tables(html_dir, html_pages):
     n_tables, problems = 0, []
     for page in html_pages:
-        n, found = small_count_cells(
-            page.read_text(encoding="utf-8"), page.relative_to(html_dir).as_posix()
-        )
+        n, found = small_count_cells(parse(page), page.relative_to(html_dir).as_posix())
         n_tables += n
         problems += found
     assert not problems, "unsuppressed small counts:\n" + "\n".join(problems)

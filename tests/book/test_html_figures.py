@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from book_pages import parse
 
 pytestmark = pytest.mark.book
 
@@ -19,7 +19,7 @@ RAW_REPRS = ("<Figure size", "<Axes:", "<matplotlib.", "<AxesSubplot")
 
 def figure_problems(page: Path) -> list[str]:
     """Problems with the figures of one built page, as readable messages."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    soup = parse(page)
     problems = []
     text = soup.get_text()
     for raw in RAW_REPRS:
@@ -43,10 +43,7 @@ def test_every_figure_has_image_caption_and_alt_text(html_pages: list[Path]) -> 
     assert pages, "the build has no pages"
     problems = [p for page in pages for p in figure_problems(page)]
     assert not problems, "\n".join(problems)
-    n_figures = sum(
-        len(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all("figure"))
-        for p in pages
-    )
+    n_figures = sum(len(parse(p).find_all("figure")) for p in pages)
     assert n_figures >= 5, f"expected the analysis chapters' figures, found {n_figures}"
 
 

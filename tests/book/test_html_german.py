@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from book_pages import parse, soup_of
 from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.book
@@ -61,9 +62,9 @@ def _visible_text_nodes(soup: BeautifulSoup):
             yield str(text)
 
 
-def decimal_points(html: str) -> list[str]:
+def decimal_points(html: str | BeautifulSoup) -> list[str]:
     """Numbers with a decimal point in the reader-visible text of one page."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     found = []
     for text in _visible_text_nodes(soup):
         for m in DECIMAL_POINT.finditer(text):
@@ -97,7 +98,7 @@ def test_no_decimal_points_in_german_numbers(html_dir, html_pages):
         if page.name in ("search.html", "genindex.html"):
             continue
         rel = page.relative_to(html_dir).as_posix()
-        hits = [f"{rel}: {hit}" for hit in decimal_points(page.read_text(encoding="utf-8"))]
+        hits = [f"{rel}: {hit}" for hit in decimal_points(parse(page))]
         if rel in PENDING:
             (pending.extend(hits) if hits else stale.append(rel))
         else:
@@ -112,8 +113,7 @@ def test_reference_list_has_no_working_notes(html_dir):
     page = html_dir / "book" / "literatur.html"
     if not page.exists():
         pytest.skip("no reference list page")
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    entries = soup.select("div.citation")
+    entries = parse(page).select("div.citation")
     assert len(entries) >= 20, "the reference list looks empty"
     problems = []
     for entry in entries:
@@ -136,8 +136,7 @@ def test_citations_are_german(html_dir, html_pages):
     """In-text citations: "und", "o. J.", never "and"/"n.d."."""
     problems = []
     for page in html_pages:
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for ref in soup.select("a.reference.internal[href*='literatur.html#id']"):
+        for ref in parse(page).select("a.reference.internal[href*='literatur.html#id']"):
             text = ref.get_text(" ", strip=True)
             if " and " in text or "n.d." in text:
                 problems.append(f"{page.name}: {text}")

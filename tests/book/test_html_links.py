@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
+from book_pages import parse
 
 pytestmark = pytest.mark.book
 
@@ -22,13 +22,8 @@ LINK_ATTRS = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")
 
 
 @cache
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-@cache
 def _anchors(path: Path) -> frozenset[str]:
-    soup = _soup(path)
+    soup = parse(path)
     ids = {tag["id"] for tag in soup.find_all(id=True)}
     names = {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
     return frozenset(ids | names)
@@ -37,7 +32,7 @@ def _anchors(path: Path) -> frozenset[str]:
 def internal_link_problems(page: Path, html_dir: Path) -> list[str]:
     """Broken internal links and anchors of one page, as readable messages."""
     problems = []
-    soup = _soup(page)
+    soup = parse(page)
     rel_page = page.relative_to(html_dir).as_posix()
     for tag_name, attr in LINK_ATTRS:
         for tag in soup.find_all(tag_name, attrs={attr: True}):
