@@ -88,8 +88,10 @@ unit: $(ENV)
 nbval: $(ENV)
 	$(PYTEST) $(XDIST) $(NBVAL) $(NOTEBOOKS)
 
+# One process: the browser tests keep both cores busy with Chromium tabs; nbval and
+# hypothesis are not needed here (their start-up costs seconds per process).
 html-tests: $(ENV)
-	$(PYTEST) $(XDIST) -m book tests/book
+	$(PYTEST) -p no:nbval -p no:hypothesispytest -m book tests/book
 
 reproduce: $(ENV)
 	$(BIN)/python -m sozialanalyse reproduce
