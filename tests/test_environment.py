@@ -149,8 +149,15 @@ def test_book_config_for_stored_outputs_only_switches_execution_off(tmp_path: Pa
 def test_make_test_runs_every_notebook_through_nbval_and_the_html_step() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    for step in ("lint", "pytest", "html-pdf reproduce", "html-tests"):
-        assert f"timed,{step}" in recipe, step
+    assert "timed,lint" in recipe
+    chains = {name: makefile.split(f"\n{name}:", 1)[1].split("\n", 2)[1]
+              for name in ("test-chain-pytest", "test-chain-book", "test-chain-reproduce")}
+    for name in chains:
+        assert name in recipe, name
+    assert "timed,pytest" in chains["test-chain-pytest"]
+    # the HTML tests run after the book (HTML and PDF) they test
+    assert "$(call timed,html-pdf) && $(call timed,html-tests)" in chains["test-chain-book"]
+    assert "timed,reproduce" in chains["test-chain-reproduce"]
     pytest_rule = makefile.split("\npytest:", 1)[1].split("\n\n", 1)[0]
     assert "$(NBVAL)" in pytest_rule and "$(NOTEBOOKS)" in pytest_rule
     assert "--nbval " in makefile and "--dist loadscope" in makefile
