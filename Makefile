@@ -78,9 +78,11 @@ lint: $(ENV)
 	$(RUFF) check sozialanalyse tests benchmarks _ext book tools
 
 # Unit, property, calibration and data tests, and nbval on every notebook, in one parallel run;
-# prints the slowest tests and the run time of every notebook (tests/conftest.py).
+# prints the slowest tests and the run time of every notebook (tests/conftest.py). The notebooks
+# come first: they are the largest units, so the workers start with them and the many small test
+# modules fill the gaps at the end.
 pytest: $(ENV)
-	$(PYTEST) $(XDIST) --durations=10 -m "not book" $(NBVAL) tests $(NOTEBOOKS)
+	$(PYTEST) $(XDIST) --durations=10 -m "not book" $(NBVAL) $(NOTEBOOKS) tests
 
 unit: $(ENV)
 	$(PYTEST) $(XDIST) -m "not book" tests
