@@ -38,7 +38,9 @@ def _make_executed_notebook(path: Path) -> None:
 def _run_nbval(*paths: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-rA", *(str(p) for p in paths)],
+         # plugins this run does not use cost seconds of start-up
+         "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:hypothesispytest",
+         "-rA", *(str(p) for p in paths)],
         capture_output=True, text=True, cwd=paths[0].parent, timeout=300,
     )
 
