@@ -58,6 +58,9 @@ def _public_values(result: Any, term: Any) -> list[float]:
     """Estimate, interval and p-value of ``term`` in a public design's result."""
     if term == "effect":
         return [result.log_irr, result.ci_low, result.ci_high, result.p_value]
+    if term in result.components:  # e.g. the slope change of an interrupted time series
+        c = result.components[term]
+        return [c.log_irr, c.ci_low, c.ci_high, c.p_value]
     row = result.details.set_index("event_time").loc[term]
     return [float(row[k]) for k in ("log_irr", "ci_low", "ci_high", "p_value")]
 

@@ -34,6 +34,7 @@ from sozialanalyse.evaluation import (
     two_group_did,
 )
 from sozialanalyse.evaluation.did import two_group_did_batch
+from sozialanalyse.evaluation.its import interrupted_time_series_batch
 from sozialanalyse.evaluation.panel_did import panel_did_batch
 from sozialanalyse.evaluation.staggered import staggered_did_batch
 
@@ -117,14 +118,10 @@ def test_its_calibration_level_and_slope_monthly_with_seasonality() -> None:
     jump = (t >= start) * (lvl + slp * (t - start))
     mu = 1e5 * 1e-3 * np.exp(0.002 * (t - start) + season + jump)
     counts = rng.poisson(np.broadcast_to(mu, (reps, n)))
-    base = pd.DataFrame({"time": t, "month": month, "population": 1e5})
-    res = []
-    for c in counts:
-        r = interrupted_time_series(base.assign(cases=c), start_year=start, year="time",
-                                    seasonal=True)
-        sl = r.components["slope"]
-        res.append((r.log_irr, np.log(r.ci_low), np.log(r.ci_high),
-                    sl.log_irr, np.log(sl.ci_low), np.log(sl.ci_high)))
-    a = np.array(res)
-    check(a[:, 0], a[:, 1], a[:, 2], lvl)
-    check(a[:, 3], a[:, 4], a[:, 5], slp)
+    base = pd.DataFrame({"time": t, "month": month, "population": 1e5, "cases": 0})
+    opts = dict(start_year=start, year="time", seasonal=True)
+    res = run(base, counts, partial(interrupted_time_series_batch, **opts),
+              partial(interrupted_time_series, **opts))
+    assert res.terms == ("effect", "slope")
+    check(*log_columns(res, "effect"), lvl)
+    check(*log_columns(res, "slope"), slp)

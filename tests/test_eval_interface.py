@@ -43,8 +43,15 @@ def designs(panel: pd.DataFrame) -> dict[str, EvaluationResult]:
         }
 
 
-def test_every_public_design_returns_the_result_type(panel: pd.DataFrame) -> None:
-    results = designs(panel)
+@pytest.fixture(scope="module")
+def results(panel: pd.DataFrame) -> dict[str, EvaluationResult]:
+    """Every public design fitted once on the module's panel (shared by the tests)."""
+    return designs(panel)
+
+
+def test_every_public_design_returns_the_result_type(
+    results: dict[str, EvaluationResult],
+) -> None:
     for name, r in results.items():
         assert isinstance(r, EvaluationResult), name
         for f in FIELDS:
@@ -75,7 +82,8 @@ def test_every_public_design_returns_the_result_type(panel: pd.DataFrame) -> Non
     assert "slope" in results["interrupted_time_series"].components
 
 
-def test_common_parameter_names(panel: pd.DataFrame) -> None:
+def test_common_parameter_names(panel: pd.DataFrame,
+                                results: dict[str, EvaluationResult]) -> None:
     import inspect
 
     for f in (ev.two_group_did, ev.panel_did, ev.event_study, ev.staggered_did,
@@ -91,16 +99,14 @@ def test_common_parameter_names(panel: pd.DataFrame) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         a = ev.panel_did(renamed, area="Stadtraum", cases="Faelle")
-        b = ev.panel_did(panel)
+        b = results["panel_did"]  # ev.panel_did(panel)
         c = ev.panel_did(panel.drop(columns="start_year"), treated=["04", "10", "14"],
                          start_year=2020)
     assert a.irr == pytest.approx(b.irr) and c.irr == pytest.approx(b.irr)
 
 
-def test_few_treated_clusters_default_is_honest(panel: pd.DataFrame) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = ev.panel_did(panel)
+def test_few_treated_clusters_default_is_honest(results: dict[str, EvaluationResult]) -> None:
+    r = results["panel_did"]  # ev.panel_did(panel)
     alt = r.alternatives
     assert alt["default"].sum() == 1 and bool(alt["default"].iloc[0])
     assert {"cluster", "model"} <= set(alt["key"])
@@ -115,7 +121,7 @@ def test_few_treated_clusters_default_is_honest(panel: pd.DataFrame) -> None:
         assert not ev.check_clusters(12, 17)
 
 
-def test_the_walk_covers_every_public_design(panel: pd.DataFrame) -> None:
+def test_the_walk_covers_every_public_design(results: dict[str, EvaluationResult]) -> None:
     """A new public design returning the result type must be added to the walk above."""
     import inspect
 
@@ -126,7 +132,7 @@ def test_the_walk_covers_every_public_design(panel: pd.DataFrame) -> None:
             ret = inspect.signature(obj).return_annotation
             if ret in (EvaluationResult, "EvaluationResult"):
                 public.add(name)
-    assert public == set(designs(panel)), public ^ set(designs(panel))
+    assert public == set(results), public ^ set(results)
 
 
 def test_old_return_shapes_are_gone() -> None:

@@ -15,6 +15,7 @@ from sozialanalyse.evaluation.power import (
     fit_poisson_twfe,
     minimum_detectable_effect,
     placebo_power,
+    placebo_power_curve,
     power,
     power_curve,
     simulate_counts,
@@ -272,8 +273,9 @@ def test_placebo_power_level_and_monotone() -> None:
     des = PowerDesign(population=np.full(8, 6000.0), baseline_rate=30.0, n_pre=5, n_post=5,
                       treated=(2,), dispersion=0.01, year_sd=0.03)
     level = 1 / 8  # smallest attainable p-value with 8 units
-    null = placebo_power(des, 1.0, n_sims=150, alpha=level, seed=3)
-    strong = placebo_power(des, 0.6, n_sims=150, alpha=level, seed=3)
+    # both IRRs on the same panels, the placebo distribution fitted once per panel
+    # (equal to two placebo_power calls: test_placebo_power_curve_equals_separate_runs)
+    null, strong = placebo_power_curve(des, (1.0, 0.6), n_sims=150, alpha=level, seed=3)
     assert null.power <= level + 3 * np.sqrt(level * (1 - level) / 150)
     assert strong.power > 0.8 > null.power
     assert abs(np.log(strong.mean_estimate) - np.log(0.6)) < 0.05
@@ -363,7 +365,7 @@ def test_one_panel_many_treatment_patterns() -> None:
 def test_placebo_power_curve_equals_separate_runs() -> None:
     """Fitting the placebo distribution once per panel gives the same results per IRR."""
     from sozialanalyse.analyses.evaluation_power import plan_design
-    from sozialanalyse.evaluation.power import placebo_power, placebo_power_curve
+    from sozialanalyse.evaluation.power import placebo_power_curve
 
     des = plan_design()
     irrs = (1.0, 0.8)

@@ -862,7 +862,7 @@ def event_study_bootstrap(
         (bootstrap p-value for IRR = 1 and inverted interval; ``se_log`` the
         cluster-robust standard error), including the reference row.
     """
-    from sozialanalyse.evaluation.poisson import fit_poisson
+    from sozialanalyse.evaluation.poisson import fit_poisson, fit_poisson_batch
 
     y2, n2, d2, _ = panel_matrices(panel, area=area, year=year, cases=cases,
                                    population=population, treated=treated,
@@ -892,15 +892,30 @@ def event_study_bootstrap(
     rows = []
     for j, k in enumerate(times):
         bhat, se = float(fit.params[j]), float(fit.bse[j])
-        keep = [c for c in range(kx) if c != j]
+        xk = x[:, [c for c in range(kx) if c != j]]
 
-        def pfun(b0s: np.ndarray, j: int = j, keep: list[int] = keep, bhat: float = bhat,
-                 se: float = se) -> np.ndarray:
+        def restricted_means(b0s: np.ndarray, j: int = j, xk: np.ndarray = xk
+                             ) -> list[np.ndarray | None]:
+            """Fitted means under each null value (one batched IRLS; None if singular)."""
+            try:
+                batch = fit_poisson_batch(xk, np.broadcast_to(yv, (b0s.size, yv.size)),
+                                          off[None] + b0s[:, None] * x[None, :, j], cov="model")
+                return list(batch.mu)
+            except MethodError:  # a singular null fit: the others one by one
+                out: list[np.ndarray | None] = []
+                for b0 in b0s:
+                    try:
+                        out.append(fit_poisson(xk, yv, off + b0 * x[:, j]).mu)
+                    except MethodError:
+                        out.append(None)
+                return out
+
+        def pfun(b0s: np.ndarray, j: int = j, bhat: float = bhat, se: float = se
+                 ) -> np.ndarray:
+            b0s = np.atleast_1d(np.asarray(b0s, dtype=float))
             out = []
-            for b0 in np.atleast_1d(b0s):
-                try:
-                    mu = fit_poisson(x[:, keep], yv, off + b0 * x[:, j]).mu
-                except MethodError:
+            for b0, mu in zip(b0s, restricted_means(b0s), strict=True):
+                if mu is None:
                     out.append(0.0)
                     continue
                 tb = _dense_wcr(x, yv, mu, groups, j, w, ssc)

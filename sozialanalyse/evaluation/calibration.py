@@ -205,13 +205,17 @@ def _bootstrap_accept(
     w: np.ndarray,
     *,
     wald: tuple[np.ndarray, np.ndarray, float] | None = None,
+    mu0: np.ndarray | None = None,
 ) -> np.ndarray:
     """Whether the wild bootstrap does not reject ``beta = b0`` (per panel, 5 %).
 
     ``wald=(beta_hat, se, ssc)`` selects the Wald statistic with the
     linearised WCR bootstrap; ``None`` the Kline-Santos score bootstrap.
+    ``mu0`` are the fitted means under ``beta = b0``
+    (``restricted_fit(y, logn + b0 d)``), computed here when not given.
     """
-    mu0, _ = restricted_fit(y, logn + b0[:, None, None] * d)
+    if mu0 is None:
+        mu0, _ = restricted_fit(y, logn + b0[:, None, None] * d)
     if wald is None:
         c, _ = score_contributions(y, mu0, d)
         stat = score_statistic(c)
@@ -260,16 +264,19 @@ def _evaluate(
         bnd["cluster_t"].append(np.isfinite(se_cl))
         w = np.stack([draw_weights("webb", draws, g, rng)[0] for _ in range(r)])
         far = 64.0 * se_cl
+        # one restricted fit per null value serves both bootstraps and the
+        # randomization test (the panel without the hypothesised effect)
+        nulls = (np.full(r, truth), beta - far, beta + far)
+        offs = [logn[None] + b0[:, None, None] * d[None] for b0 in nulls]
+        mu0s = [restricted_fit(y, off)[0] for off in offs]
         for method, wald in (("wild_webb", (beta, se_cl, ssc)), ("wild_score", None)):
-            acc = [_bootstrap_accept(y, logn[None], d[None], b0, w, wald=wald)
-                   for b0 in (np.full(r, truth), beta - far, beta + far)]
+            acc = [_bootstrap_accept(y, logn[None], d[None], b0, w, wald=wald, mu0=mu0)
+                   for b0, mu0 in zip(nulls, mu0s, strict=True)]
             out[method].append(acc[0])
             bnd[method].append(~acc[1] & ~acc[2])
-        # randomization: the panel without the hypothesised effect
         ri = []
-        for delta in (np.full(r, truth), beta - far, beta + far):
-            off = logn[None] + delta[:, None, None] * d[None]
-            st = assignment_statistics(y, off, members, post)
+        for off, mu0 in zip(offs, mu0s, strict=True):
+            st = assignment_statistics(y, off, members, post, mu=mu0)
             ri.append(p_from_statistics(st) > 0.05)
         out["randomization"].append(ri[0])
         bnd["randomization"].append(~ri[1] & ~ri[2])

@@ -38,6 +38,7 @@ coverage of the default and the alternatives for the settings of the book
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -50,6 +51,7 @@ from sozialanalyse.evaluation.guardrails import (
     check_pre_period,
     check_start_year,
 )
+from sozialanalyse.evaluation.panel_did import BatchEstimates
 from sozialanalyse.evaluation.poisson import fit_poisson_batch
 from sozialanalyse.evaluation.results import (
     INFERENCE_LABELS,
@@ -196,6 +198,80 @@ def _coverage(
 
 # ---------------------------------------------------------------- public design
 
+@dataclass(frozen=True)
+class _ITSDesign:
+    """Checked series and segmented design of :func:`interrupted_time_series`."""
+
+    t: np.ndarray
+    y: np.ndarray
+    order: np.ndarray
+    X: np.ndarray
+    off: np.ndarray
+    use_pop: bool
+    n_pre: int
+    n_post: int
+    n: int
+    df: int
+    lags: int
+
+
+def _check_counts(y: np.ndarray, cases: str) -> None:
+    """Refuse empty or negative counts (German message, 1-based row)."""
+    if np.isnan(y).any():
+        raise InputDataError("leere Fallzahl", file="<DataFrame>", column=cases,
+                             row=int(np.flatnonzero(np.isnan(y))[0]) + 1)
+    if (y < 0).any():
+        raise InputDataError("negative Fallzahl", file="<DataFrame>", column=cases,
+                             row=int(np.flatnonzero(y < 0)[0]) + 1)
+
+
+def _check_segments(y: np.ndarray, post: np.ndarray) -> None:
+    """Refuse a segment without any case (no finite estimate)."""
+    if (y[post == 1] == 0).all() or (y[post == 0] == 0).all():
+        raise MethodError("vor oder nach dem Beginn ist jede Fallzahl null: das Zählmodell hat "
+                          "keinen endlichen Schätzer")
+
+
+def _its_design(
+    series: pd.DataFrame, *, start_year: float, year: str, cases: str,
+    population: str | None, seasonal: bool, month: str, maxlags: int | None,
+) -> _ITSDesign:
+    """Check the series and build the segmented design (see :func:`interrupted_time_series`)."""
+    use_pop = population is not None and (population in series.columns
+                                          or population != "population")
+    for col in [year, cases] + ([population] if use_pop else []) + ([month] if seasonal else []):
+        if col not in series.columns:
+            raise InputDataError(f"Spalte '{col}' fehlt", file="<DataFrame>", column=col)
+    s = series.reset_index(drop=True).sort_values(year)
+    order = s.index.to_numpy()
+    s = s.reset_index(drop=True)
+    t = s[year].to_numpy(dtype=float)
+    y = s[cases].to_numpy(dtype=float)
+    _check_counts(y, cases)
+    check_start_year(float(start_year), t.astype(int), what="Zeitpunkt")
+    post = (t >= start_year).astype(float)
+    n_pre, n_post = int((post == 0).sum()), int(post.sum())
+    if n_pre < 3 or n_post < 2:
+        raise MethodError(
+            f"eine unterbrochene Zeitreihe braucht mindestens 3 Zeitpunkte vor und 2 ab dem "
+            f"Beginn (hier {n_pre} und {n_post}): sonst sind Vortrend, Niveau- und "
+            "Steigungsänderung nicht getrennt schätzbar")
+    _check_segments(y, post)
+    tc = t - start_year
+    cols = [np.ones_like(t), tc, post, post * tc]
+    if seasonal:
+        m = s[month].astype(int).to_numpy()
+        cols += [(m == k).astype(float) for k in range(2, 13)]
+    X = np.column_stack(cols)
+    off = np.log(s[population].to_numpy(dtype=float)) if use_pop else np.zeros_like(t)
+    n, k = X.shape
+    if n <= k:
+        raise MethodError("mehr Parameter als Zeitpunkte")
+    df = n - k
+    lags = default_maxlags(n) if maxlags is None else int(maxlags)
+    return _ITSDesign(t=t, y=y, order=order, X=X, off=off, use_pop=use_pop, n_pre=n_pre,
+                      n_post=n_post, n=n, df=df, lags=lags)
+
 
 def _choose(key: ITSInference, n: int) -> str:
     if key != "auto":
@@ -264,43 +340,10 @@ def interrupted_time_series(
     MethodError
         Fewer than three periods before or two from the start.
     """
-    use_pop = population is not None and (population in series.columns
-                                          or population != "population")
-    for col in [year, cases] + ([population] if use_pop else []) + ([month] if seasonal else []):
-        if col not in series.columns:
-            raise InputDataError(f"Spalte '{col}' fehlt", file="<DataFrame>", column=col)
-    s = series.sort_values(year).reset_index(drop=True)
-    t = s[year].to_numpy(dtype=float)
-    y = s[cases].to_numpy(dtype=float)
-    if np.isnan(y).any():
-        raise InputDataError("leere Fallzahl", file="<DataFrame>", column=cases,
-                             row=int(np.flatnonzero(np.isnan(y))[0]) + 1)
-    if (y < 0).any():
-        raise InputDataError("negative Fallzahl", file="<DataFrame>", column=cases,
-                             row=int(np.flatnonzero(y < 0)[0]) + 1)
-    check_start_year(float(start_year), t.astype(int), what="Zeitpunkt")
-    post = (t >= start_year).astype(float)
-    n_pre, n_post = int((post == 0).sum()), int(post.sum())
-    if n_pre < 3 or n_post < 2:
-        raise MethodError(
-            f"eine unterbrochene Zeitreihe braucht mindestens 3 Zeitpunkte vor und 2 ab dem "
-            f"Beginn (hier {n_pre} und {n_post}): sonst sind Vortrend, Niveau- und "
-            "Steigungsänderung nicht getrennt schätzbar")
-    if (y[post == 1] == 0).all() or (y[post == 0] == 0).all():
-        raise MethodError("vor oder nach dem Beginn ist jede Fallzahl null: das Zählmodell hat "
-                          "keinen endlichen Schätzer")
-    tc = t - start_year
-    cols = [np.ones_like(t), tc, post, post * tc]
-    if seasonal:
-        m = s[month].astype(int).to_numpy()
-        cols += [(m == k).astype(float) for k in range(2, 13)]
-    X = np.column_stack(cols)
-    off = np.log(s[population].to_numpy(dtype=float)) if use_pop else np.zeros_like(t)
-    n, k = X.shape
-    if n <= k:
-        raise MethodError("mehr Parameter als Zeitpunkte")
-    df = n - k
-    lags = default_maxlags(n) if maxlags is None else int(maxlags)
+    d = _its_design(series, start_year=start_year, year=year, cases=cases,
+                    population=population, seasonal=seasonal, month=month, maxlags=maxlags)
+    t, y, X, off, use_pop = d.t, d.y, d.X, d.off, d.use_pop
+    n_pre, n_post, n, df, lags = d.n_pre, d.n_post, d.n, d.df, d.lags
     key = _choose(inference, n)
     beta, mu, bread = _fit(X, off, y[None, :])
     _, phi = _quasi_poisson_se(y[None, :], mu, bread, df)
@@ -387,6 +430,74 @@ def interrupted_time_series(
         **common,  # type: ignore[arg-type]
     )
     return attach_warnings(res, caught)
+
+
+def interrupted_time_series_batch(
+    series: pd.DataFrame,
+    counts: np.ndarray,
+    *,
+    start_year: float,
+    year: str = "year",
+    cases: str = "cases",
+    population: str | None = "population",
+    seasonal: bool = False,
+    month: str = "month",
+    inference: ITSInference = "auto",
+    maxlags: int | None = None,
+    level: float = 0.95,
+) -> BatchEstimates:
+    """:func:`interrupted_time_series` for many count series on one time axis, in one fit.
+
+    Gives, for each row of ``counts``, the level change (term ``"effect"``) and
+    the slope change (term ``"slope"``) with the ``log_irr``, ``se_log``,
+    ``ci_low``, ``ci_high`` and ``p_value`` that
+    ``interrupted_time_series(series.assign(cases=row), ...)`` returns: the
+    same checks, design matrix, batched IRLS, inference rule, lags and critical
+    value. The coverage measurement for short pre-periods (which changes only
+    ``coverage_note``) is not run; the batch issues no warnings.
+
+    Parameters
+    ----------
+    series
+        One row per period that fixes the time axis, the months and the
+        population (its own cases are ignored).
+    counts
+        Shape ``(B, len(series))``: case counts, in ``series``' row order.
+    start_year, year, cases, population, seasonal, month, inference, maxlags, level
+        As in :func:`interrupted_time_series`.
+
+    Returns
+    -------
+    BatchEstimates
+        Terms ``("effect", "slope")``; ``fallback`` is all False.
+
+    Raises
+    ------
+    InputDataError
+        As the public function, also for empty or negative counts in ``counts``.
+    MethodError
+        As the public function, also when a row has no case before or from the start.
+    """
+    d = _its_design(series.assign(**{cases: 1}), start_year=start_year, year=year,
+                    cases=cases, population=population, seasonal=seasonal, month=month,
+                    maxlags=maxlags)
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim != 2 or counts.shape[1] != d.n:
+        raise ValueError(f"counts must have shape (B, {d.n}), got {counts.shape}")
+    Y = counts[:, d.order]
+    _check_counts(Y, cases)
+    post = d.X[:, 2]
+    if (Y[:, post == 1] == 0).all(axis=1).any() or (Y[:, post == 0] == 0).all(axis=1).any():
+        _check_segments(np.zeros(d.n), post)
+    key = _choose(inference, d.n)
+    beta, mu, bread = _fit(d.X, d.off, Y)
+    se, lo, hi, p = _intervals(key, d.X, Y, beta, mu, bread, d.lags, level)
+    cols = [2, 3]
+    return BatchEstimates(
+        terms=("effect", "slope"), log_irr=beta[:, cols], se_log=se[:, cols],
+        ci_low=np.exp(lo[:, cols]), ci_high=np.exp(hi[:, cols]), p_value=p[:, cols],
+        fallback=np.zeros(Y.shape[0], dtype=bool),
+    )
 
 
 # ---------------------------------------------------------------- coverage table

@@ -136,6 +136,7 @@ def assignment_statistics(
     post: np.ndarray,
     *,
     statistic: Statistic = "log_irr",
+    mu: np.ndarray | None = None,
 ) -> np.ndarray:
     """Statistics of many assignments on a batch of panels, shape ``(B, n)``.
 
@@ -158,9 +159,14 @@ def assignment_statistics(
         Shape ``(T,)`` boolean: years from the start on.
     statistic
         ``"log_irr"`` or ``"t"``.
+    mu
+        Shape ``(B, G, T)``: the fitted means ``restricted_fit(y,
+        log_exposure)[0]`` when the caller has them already (the calibration
+        shares one fit with the bootstrap); computed here when ``None``.
     """
     b, g, t = y.shape
-    mu, _ = restricted_fit(y, log_exposure)
+    if mu is None:
+        mu, _ = restricted_fit(y, log_exposure)
     w, r = mu, y - mu
     pf = post.astype(float)
     # projection of each area's post indicator e_j x post on the effects, per panel
