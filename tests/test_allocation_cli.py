@@ -76,6 +76,22 @@ def test_bad_option_value(files, capsys):
     assert "größer als null" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("text", "value"),
+                         [("12,5", 12.5), ("12.5", 12.5), ("1.000,25", 1000.25), ("10", 10.0)])
+def test_number_options_read_german_and_international_decimals(text, value):
+    from sozialanalyse.cli.allocate_cmd import _positive
+
+    assert _positive(text) == value
+
+
+@pytest.mark.parametrize("text", ["zehn", "", "k.A.", "12 %"])
+def test_number_options_reject_non_numbers(text):
+    from sozialanalyse.cli.allocate_cmd import _positive
+
+    with pytest.raises(argparse.ArgumentTypeError, match="keine Zahl"):
+        _positive(text)
+
+
 def test_module_imports_only_light_things():
     import importlib
     import sys

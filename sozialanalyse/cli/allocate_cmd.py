@@ -9,21 +9,28 @@ from sozialanalyse.cli._common import add_input_options, reader_kwargs, write_ta
 _READER_KEYS = ("sep", "convention", "encoding", "sheet", "header_row")
 
 
-def _positive(text: str) -> float:
+def _number(text: str) -> float:
+    """A number given on the command line: ``12,5`` (German) or ``12.5``."""
+    from sozialanalyse.data.readers import parse_number
+
     try:
-        value = float(text.replace(",", "."))
+        value = parse_number(text, "de" if "," in text else "international")
     except ValueError:
-        raise argparse.ArgumentTypeError(f"keine Zahl: {text!r}") from None
+        value = float("nan")
+    if value != value:  # NaN: empty, suppressed mark or not a number
+        raise argparse.ArgumentTypeError(f"keine Zahl: {text!r}")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"muss größer als null sein, nicht {text!r}")
     return value
 
 
 def _non_negative(text: str) -> float:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"keine Zahl: {text!r}") from None
+    value = _number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"darf nicht negativ sein, nicht {text!r}")
     return value
