@@ -46,6 +46,7 @@ class Edition:
 
 EDITIONS = [
     Edition(year=2021, rows=536, indexed=536, status_agree=536, dynamics_agree=536),
+    Edition(year=2017, rows=447, indexed=436, status_agree=436, dynamics_agree=436),
 ]
 
 
@@ -94,6 +95,16 @@ def test_published_groups_are_reproduced(reproduction, edition) -> None:
     assert reproduction.exact == full
 
 
+def test_non_indexed_areas_are_excluded_with_a_reason(reproduction, table) -> None:
+    """Exactly the areas without a published group are left out, each with its reason."""
+    t = reproduction.table
+    not_indexed = set(table.loc[table["status"] == "", "id"])
+    assert set(t.index[t["excluded"] != ""]) == not_indexed
+    assert t["index"].reindex(sorted(not_indexed)).isna().all()
+    reasons = t.loc[sorted(not_indexed), "excluded"]
+    assert reasons.str.contains("300 Einwohner|Platzhalterzeile|Ausreißer").all()
+
+
 def test_a_wrong_cutoff_would_change_groups(table, edition) -> None:
     """The test can fail: moving one class boundary changes published groups."""
     published = _published(table, "status").astype(int)
@@ -122,6 +133,10 @@ def test_published_z_values_are_reproduced(reproduction, edition) -> None:
     for column, published in zip(ours.columns, codes, strict=True):
         np.testing.assert_allclose(ours[column], z[published], atol=1e-4, rtol=0)
     np.testing.assert_allclose(coin.index.reindex(z.index), z["statusindex"], atol=1e-4, rtol=0)
+    if "statusindex_z" in z.columns:  # MSS 2017 also publishes the standardised index
+        index = coin.index.reindex(z.index)
+        standardised = (index - index.mean()) / index.std(ddof=0)
+        np.testing.assert_allclose(standardised, z["statusindex_z"], atol=1e-4, rtol=0)
     change = coin.matrix("change_normalised").reindex(z.index)
     np.testing.assert_allclose(change.iloc[:, 0], z["z_D1"], atol=1e-4, rtol=0)
     # the sample SD (ddof = 1) would miss the published values by more than the rounding
