@@ -124,8 +124,6 @@ def test_a_wrong_cutoff_would_change_groups(table, edition) -> None:
 
 def test_published_z_values_are_reproduced(reproduction, edition) -> None:
     """z(S…), their sum and z(D1) as published (Tabelle 3), within the publisher's rounding."""
-    if not edition.zvalues.exists():
-        pytest.skip("keine veröffentlichten z-Werte für diese Ausgabe übertragen")
     z = pd.read_csv(edition.zvalues, dtype={"id": str}).set_index("id")
     assert len(z) == edition.indexed
     coin = reproduction.coin
