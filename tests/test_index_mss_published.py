@@ -2,7 +2,7 @@
 
 Each fixture ``tests/fixtures/berlin_mss_<year>`` (source, commits and checks in its README) is
 a published table of an edition: indicators, changes, residents and the published status and
-dynamics groups of every indexed Planungsraum, plus the published z-values where transcribed.
+dynamics groups of every indexed Planungsraum, plus the published z-values (Tabelle 3).
 Since each table is complete, the city-wide standardisation is Berlin's own, so the edition's
 preset must give the published groups. The expected agreement per edition is the measured one
 (see the README); a preset change that loses a single group fails here.
