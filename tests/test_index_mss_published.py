@@ -161,3 +161,24 @@ def test_one_command_reproduces_the_published_table(tmp_path, capsys, edition) -
     assert len(indexed) == edition.indexed
     assert int(indexed["status_agrees"].sum()) == edition.status_agree
     assert int(indexed["dynamics_agrees"].sum()) == edition.dynamics_agree
+
+
+def test_plain_index_command_reads_the_column_codes(tmp_path, capsys, edition, table) -> None:
+    """``index --preset berlin_mss --edition`` maps S1 … / D1 … to the preset's indicators
+    and gives the published groups (the ranks table carries the German class words)."""
+    from sozialanalyse.cli import main
+
+    out = tmp_path / "rang.csv"
+    assert main(["index", str(edition.table), "--preset", "berlin_mss", "--edition",
+                 str(edition.year), "--out", str(out)]) == 0
+    assert "Spalten nach den Codes der Methode gelesen: S1 → arbeitslosigkeit" in (
+        capsys.readouterr().out)
+    ranks = pd.read_csv(out, dtype={"area": str}).set_index("area")
+    words = {"hoch": "1", "mittel": "2", "niedrig": "3", "sehr niedrig": "4"}
+    dyn = {"positiv": "+", "stabil": "+/-", "negativ": "-"}
+    published = table.set_index("id").loc[lambda t: t["status"] != ""]
+    assert len(ranks) == edition.indexed and set(ranks.index) == set(published.index)
+    ours = ranks["class"].map(words).reindex(published.index)
+    assert int((ours == published["status"]).sum()) == edition.status_agree
+    ours_dyn = ranks["dynamics_class"].map(dyn).reindex(published.index)
+    assert int((ours_dyn == published["dynamik"]).sum()) == edition.dynamics_agree

@@ -73,17 +73,75 @@ def _print_exclusions(coin) -> None:  # noqa: ANN001 - Coin, imported lazily
         print(f"ausgeschlossen: {rec.area}, Grund: {rec.grund}")
 
 
+def _coded_table(args: argparse.Namespace, preset_id: str):  # noqa: ANN202 - (frame, str)
+    """The file as a published table whose columns carry the preset's codes (``S1`` …,
+    Berlin's MSS) instead of its indicator names, or None when that does not apply."""
+    from sozialanalyse.index.presets import load_preset, preset_meta
+
+    meta = preset_meta(load_preset(preset_id))
+    if "code" not in meta.columns or meta["code"].isna().any():
+        return None
+    from sozialanalyse.index.published import read_published_table
+
+    try:
+        frame, convention = read_published_table(args.file, encoding=args.encoding,
+                                                  sep=args.delimiter, sheet=args.sheet)
+    except Exception:  # noqa: BLE001 - the usual reader reports the problem below
+        return None
+    columns = {str(c).strip() for c in frame.columns}
+    if set(meta["indicator"]) & columns or not set(meta["code"]) <= columns:
+        return None
+    return frame, convention, meta
+
+
+def _coin_from_codes(args: argparse.Namespace, preset_id: str, frame, convention: str,
+                     meta):  # noqa: ANN001, ANN202 - pandas objects and a Coin, lazy imports
+    """The preset's Coin on a table with column codes (``S1`` → the preset's indicator)."""
+    from sozialanalyse.errors import InputDataError
+    from sozialanalyse.index.presets import load_preset
+    from sozialanalyse.index.published import edition_coin
+
+    edition = load_preset(preset_id).get("edition")
+    if args.year is not None and edition is not None and int(args.year) != int(edition):
+        raise InputDataError(f"die Tabelle nennt ihre Spalten mit den Codes der Ausgabe "
+                             f"{edition} und hat keine Jahresspalte; --year {args.year} passt "
+                             "nicht dazu", hint="--year weglassen oder --edition anpassen")
+    if args.change:
+        raise InputDataError("die Veränderungsspalten (D1 …) werden bei Spalten mit den Codes "
+                             "der Methode selbst gelesen; --change passt nicht dazu",
+                             hint="--change weglassen")
+    if args.decimal:
+        convention = "de" if args.decimal == "," else "international"
+    area = args.area_col or ("id" if "id" in frame.columns else "area")
+    changes = [str(c) for c in meta.get("change_code", []) if isinstance(c, str)]
+    dynamics = bool(changes) and set(changes) <= {str(c).strip() for c in frame.columns}
+    coin = edition_coin(frame, preset_id, area=area, population=args.population,
+                        dynamics=dynamics, convention=convention)
+    if args.min_population is not None:
+        coin.set("screen", min_population=args.min_population)
+    pairs = [f"{code} → {ind}" for code, ind in zip(meta["code"], meta["indicator"], strict=True)]
+    if dynamics:
+        pairs += [f"{code} → Veränderung {ind}"
+                  for code, ind in zip(meta["change_code"], meta["indicator"], strict=True)]
+    print("Spalten nach den Codes der Methode gelesen: " + ", ".join(pairs))
+    return coin
+
+
 def run(args: argparse.Namespace) -> int:
     """Rank the areas of an indicator table and show the table."""
     from sozialanalyse.formatting import integer
     from sozialanalyse.workflows import index_from_file, ranked_table
 
-    meta = _resolve_preset(args) or args.meta
-    coin = index_from_file(args.file, meta, year=args.year,
-                           suppressed="missing" if args.suppressed_as_missing else "error",
-                           population_variable=args.population,
-                           min_population=args.min_population,
-                           weights=args.weights, **reader_kwargs(args))
+    preset_id = _resolve_preset(args)
+    coded = _coded_table(args, preset_id) if preset_id else None
+    if coded is not None:
+        coin = _coin_from_codes(args, preset_id, *coded)
+    else:
+        coin = index_from_file(args.file, preset_id or args.meta, year=args.year,
+                               suppressed="missing" if args.suppressed_as_missing else "error",
+                               population_variable=args.population,
+                               min_population=args.min_population,
+                               weights=args.weights, **reader_kwargs(args))
     switched_off = any(h == {"step": "dynamics", "params": {"k": None}} for h in coin.history)
     if args.exclude:
         named = dict(coin.params["screen"].get("exclude_areas") or {})
@@ -144,7 +202,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "mit einer mitgelieferten Methode (--preset, bei Berlin mit --edition) oder eigenen "
         "Metadaten (--meta).")
     p.add_argument("file", metavar="DATEI",
-                   help="Indikatortabelle: area, [year,] eine Spalte je Indikator")
+                   help="Indikatortabelle: area, [year,] eine Spalte je Indikator; bei einer "
+                   "Methode mit Spaltencodes (Berlin: S1 …, D1 …, EW, id) auch eine "
+                   "veröffentlichte Tabelle mit diesen Codes")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--preset", choices=_preset_names(), help="eine veröffentlichte Methode")
     how.add_argument("--meta", metavar="DATEI",
