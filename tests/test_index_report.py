@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sozialanalyse.index import Coin, presets, report
@@ -104,3 +106,25 @@ def test_unformatted_tables_keep_numbers_for_csv() -> None:
     cmp = report.comparison(coin.compare(coin.with_params("normalise", method="rank")),
                             formatted=False)
     assert pd.api.types.is_integer_dtype(cmp["Verschiebung"])
+
+
+def test_reproduction_overview_counts_and_german_numbers() -> None:
+    folder = Path(__file__).parent / "fixtures" / "berlin_mss_2019"
+    table = pd.read_csv(folder / "mss2019_planungsraeume.csv", dtype=str, keep_default_na=False)
+    zvalues = pd.read_csv(folder / "mss2019_zwerte.csv", dtype=str, keep_default_na=False)
+    with_z = reproduce_edition(table.merge(zvalues, on="id", how="left").fillna(""), 2019,
+                               name=None)
+    without_z = reproduce_edition(table, 2019, name=None)
+    numbers = report.reproduction_overview({2019: with_z, "ohne z": without_z},
+                                           formatted=False)
+    assert numbers.loc["2019", ["Planungsräume", "indexiert", "Statusgruppe gleich",
+                                "Dynamikgruppe gleich", "ausgeschlossen"]].tolist() == [
+        447, 436, 436, 436, 11]
+    assert 0 < numbers.loc["2019", "größte z-Abweichung"] < 1e-5  # five-decimal rounding
+    assert numbers.loc["ohne z", "größte z-Abweichung"] != numbers.loc[
+        "ohne z", "größte z-Abweichung"]  # NaN: the table has no z columns
+    text = report.reproduction_overview({2019: with_z, "ohne z": without_z})
+    assert text.loc["2019", "Statusgruppe gleich"] == "436 von 436"
+    assert text.loc["2019", "größte z-Abweichung"].startswith("0,0000")
+    assert text.loc["ohne z", "größte z-Abweichung"] == ""
+    assert not [c for c in _cells(text) if RAW.search(c)]

@@ -175,6 +175,51 @@ def reproduction(rep: Any, *, n: int | None = None, formatted: bool = True) -> p
     return out if n is None else out.head(n)
 
 
+def reproduction_overview(reps: Any, *, formatted: bool = True) -> pd.DataFrame:
+    """German table of several reproductions, one row per edition.
+
+    Parameters
+    ----------
+    reps
+        Mapping of edition label (e.g. the year) to a
+        :class:`~sozialanalyse.index.published.Reproduction`.
+    formatted
+        German number strings (default) or numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Planungsräume`` (rows of the published table), ``indexiert`` (areas with a
+        published status group), ``Statusgruppe gleich`` and ``Dynamikgruppe gleich`` (as
+        "agreeing of compared"), ``größte z-Abweichung`` (largest absolute difference of
+        our from the published z-values over all indicators and changes that the table
+        carries; empty without z columns) and ``ausgeschlossen`` (count of excluded areas).
+    """
+    rows = []
+    for label, rep in reps.items():
+        a = rep.agreement
+        row: dict[str, Any] = {"Ausgabe": str(label)}
+        n_rows, n_cmp = len(rep.table), int(a.loc["status", "n_compared"])
+        z = max(rep.z_max_diff.values()) if rep.z_max_diff else float("nan")
+        n_excl = int((rep.table["excluded"] != "").sum())
+        if formatted:
+            row["Planungsräume"] = integer(n_rows)
+            row["indexiert"] = integer(n_cmp)
+            for key, head in (("status", "Statusgruppe gleich"),
+                              ("dynamics", "Dynamikgruppe gleich")):
+                row[head] = (f"{integer(a.loc[key, 'n_agree'])} von "
+                             f"{integer(a.loc[key, 'n_compared'])}")
+            row["größte z-Abweichung"] = "" if z != z else number(z, 6)
+            row["ausgeschlossen"] = integer(n_excl)
+        else:
+            row.update({"Planungsräume": n_rows, "indexiert": n_cmp,
+                        "Statusgruppe gleich": int(a.loc["status", "n_agree"]),
+                        "Dynamikgruppe gleich": int(a.loc["dynamics", "n_agree"]),
+                        "größte z-Abweichung": z, "ausgeschlossen": n_excl})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("Ausgabe")
+
+
 def comparison(frame: pd.DataFrame, *, n: int | None = None,
                formatted: bool = True) -> pd.DataFrame:
     """German table of a :func:`~sozialanalyse.index.compare.compare_coins` frame (ranks as
