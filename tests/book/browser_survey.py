@@ -86,6 +86,11 @@ class PageRecord:
     #: Why the visit stopped early (navigation, script or action raised), else None.
     failure: str | None = None
 
+    def load_problems(self) -> list[str]:
+        """A non-200 HTTP status and every recorded error (console, page, failed request)."""
+        problems = [f"HTTP {self.status}"] if self.status != 200 else []
+        return problems + self.errors
+
     def measured(self) -> Any:
         """The script's result; a test that needs it fails here if the visit did not finish."""
         assert self.failure is None and self.data is not None, (

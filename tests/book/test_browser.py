@@ -66,9 +66,7 @@ def desktop(survey_pages, toc_html_pages, artifact_dir) -> Survey:
 
 
 def test_toc_page_loads_without_errors(desktop: Survey, toc_page: str) -> None:
-    record = desktop[toc_page, DESKTOP["width"]]
-    problems = [f"HTTP {record.status}"] if record.status != 200 else []
-    problems += record.errors
+    problems = desktop[toc_page, DESKTOP["width"]].load_problems()
     assert not problems, f"{toc_page}:\n" + "\n".join(problems)
 
 

@@ -141,9 +141,7 @@ def layout(survey_pages, toc_html_pages, artifact_dir) -> Survey:
 
 
 def test_toc_page_loads_on_a_phone(layout: Survey, toc_page: str) -> None:
-    record = layout[toc_page, PHONE["width"]]
-    problems = [f"HTTP {record.status}"] if record.status != 200 else []
-    problems += record.errors
+    problems = layout[toc_page, PHONE["width"]].load_problems()
     assert not problems, f"{toc_page} at {PHONE['width']} px:\n" + "\n".join(problems)
 
 
